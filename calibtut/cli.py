@@ -7,7 +7,7 @@ __all__ = ['RECIPES', 'COMPARE_LOSSES', 'METRIC_COLUMNS', 'milestones_for', 'loa
            'run_experiment', 'summarise', 'format_table', 'compare', 'ood_auroc', 'ood_scores', 'UsageError',
            'compare_main', 'compare_cli', 'train_main', 'train_cli', 'evaluate_checkpoint', 'eval_main', 'eval_cli']
 
-# %% ../nbs/10_cli.ipynb #e44d46b6
+# %% ../nbs/10_cli.ipynb #dd2e6d87
 import argparse, ast, json, math, os, sys, time
 from pathlib import Path
 
@@ -21,7 +21,7 @@ from .models import get_model, MODELS
 from .temperature import fit_temperature
 from .train import fit, evaluate, load_checkpoint, setup_distributed, seed_everything
 
-# %% ../nbs/10_cli.ipynb #2ff6d1b2
+# %% ../nbs/10_cli.ipynb #714a2c30
 RECIPES = {  # per dataset: default model, epochs, batch size, milestones as fractions of the run, augmentation
     'digits': dict(model='digits_net', epochs=30, batch_size=64, milestones=(150 / 350, 250 / 350), augment=False),
     'cifar10': dict(model='resnet50', epochs=350, batch_size=128, milestones=(150 / 350, 250 / 350), augment=True),
@@ -42,14 +42,13 @@ def milestones_for(dataset, # a key of RECIPES
     "The recipe's learning-rate milestones scaled to a run of `epochs` epochs."
     return tuple(int(round(f * epochs)) for f in RECIPES[dataset]['milestones'])
 
-# %% ../nbs/10_cli.ipynb #6c40a25e
+# %% ../nbs/10_cli.ipynb #33ee3a9b
 def load_splits(dataset, # a key of RECIPES
                 data_dir=None, # folder with the dataset files (not needed for digits)
                 batch_size=None, # training batch size (default: the recipe's)
                 device='cpu', # where the data live
                 seed=0, # seed of shuffling and augmentation
                 eval_batch_size=1000, # batch size of the validation and test loaders
-                shard_eval=False, # split validation/test across processes too (each sample seen by one process)
                 **options, # passed to `get_dataset` (e.g. reference_quirks)
                ):
     "Train, validation and test `GPULoader`s and the training `Dataset` (for the class count and statistics)."
@@ -57,13 +56,12 @@ def load_splits(dataset, # a key of RECIPES
     r = RECIPES[dataset]
     train = get_dataset(dataset, data_dir, 'train', **options)
     val, test = (get_dataset(dataset, data_dir, s, **options) for s in ('val', 'test'))
-    shard = {} if shard_eval else dict(rank=0, world_size=1)
     mk = lambda d, **kw: GPULoader(d.images, d.labels, mean=d.mean, std=d.std, device=device, **kw)
     return (mk(train, batch_size=batch_size or r['batch_size'], shuffle=True, augment=r['augment'], seed=seed),
-            mk(val, batch_size=eval_batch_size, shuffle=False, **shard),
-            mk(test, batch_size=eval_batch_size, shuffle=False, **shard), train)
+            mk(val, batch_size=eval_batch_size, shuffle=False, even=False),
+            mk(test, batch_size=eval_batch_size, shuffle=False, even=False), train)
 
-# %% ../nbs/10_cli.ipynb #8d374909
+# %% ../nbs/10_cli.ipynb #89cd1d8a
 def report_with_temperature(val_logits, val_targets, # cached validation logits and labels (temperature is fitted on these)
                             test_logits, test_targets, # cached test logits and labels (the report is computed on these)
                             method='grid', criterion='ece', # temperature fitting, see `fit_temperature`
@@ -74,7 +72,7 @@ def report_with_temperature(val_logits, val_targets, # cached validation logits 
     return dict(pre=calibration_report(test_logits, test_targets, n_bins),
                 post=calibration_report(test_logits / t, test_targets, n_bins), temperature=t)
 
-# %% ../nbs/10_cli.ipynb #cecdaf7e
+# %% ../nbs/10_cli.ipynb #0744119f
 def run_experiment(dataset='digits', # a key of RECIPES
                    model='digits_net', # a key of calibtut.models.MODELS
                    loss='bsce_gra', # a key of calibtut.losses.LOSSES
@@ -109,7 +107,7 @@ def run_experiment(dataset='digits', # a key of RECIPES
                 train_time=train_time, history=history, test_probs=tl.float().softmax(1).cpu(), test_targets=tt.cpu(),
                 net=net)
 
-# %% ../nbs/10_cli.ipynb #1e2c5693
+# %% ../nbs/10_cli.ipynb #1382d6b3
 METRIC_COLUMNS = [('accuracy', 'acc'), ('ece', 'ECE'), ('adaptive_ece', 'AdaECE'), ('classwise_ece', 'cwECE'),
                   ('nll', 'NLL'), ('brier', 'Brier')]
 
@@ -135,7 +133,7 @@ def summarise(runs, # list of run_experiment results (any seeds) of one loss
     out['temperature'] = dict(mean=float(t.mean()), std=float(t.std(ddof=1)) if len(t) > 1 else 0.0)
     return out
 
-# %% ../nbs/10_cli.ipynb #c0154090
+# %% ../nbs/10_cli.ipynb #3eaa35b9
 def format_table(summary, # label -> summarise() output
                 ) -> str:
     "A plain-text table: metrics ×100 (NLL and Brier as they are) before | after temperature scaling, and T."
@@ -151,7 +149,7 @@ def format_table(summary, # label -> summarise() output
     note = "test split; acc and ECEs in %; (T): after temperature scaling fitted on validation (grid by ECE)"
     return '\n'.join([fmt(head), '-' * len(fmt(head))] + [fmt(r) for r in rows] + [note])
 
-# %% ../nbs/10_cli.ipynb #5f78b066
+# %% ../nbs/10_cli.ipynb #a88c72c8
 def compare(losses=None, # {label: (registry name, kwargs)}; default COMPARE_LOSSES
             dataset='digits', model=None, epochs=None, seeds=1, device=None, data_dir=None, batch_size=None,
             out=None, # folder for compare.json and reliability.png; None: write nothing
@@ -188,7 +186,7 @@ def compare(losses=None, # {label: (registry name, kwargs)}; default COMPARE_LOS
         import matplotlib.pyplot as plt; plt.close(fig)
     return result
 
-# %% ../nbs/10_cli.ipynb #c5d16910
+# %% ../nbs/10_cli.ipynb #982020ac
 def ood_auroc(in_scores, # (N,) scores of in-distribution inputs (higher = more in-distribution)
               out_scores, # (M,) scores of out-of-distribution inputs
              ) -> float:
@@ -206,7 +204,7 @@ def ood_scores(logits, # (N, K) logits
     logp = torch.log_softmax(logits.double(), 1)
     return dict(max_softmax=logp.max(1).values.exp(), neg_entropy=(logp.exp() * logp).sum(1))
 
-# %% ../nbs/10_cli.ipynb #81620654
+# %% ../nbs/10_cli.ipynb #3cd4ff2e
 class UsageError(Exception):
     "A bad command-line argument: reported in one line, exit status 2."
 
@@ -258,7 +256,7 @@ def _add_common(p, epochs_help):
                    help="'grid' = the paper's T in 0.1..10 by validation ECE; 'lbfgs' = validation NLL (default: %(default)s)")
     p.add_argument('--no-progress', action='store_true', help="no progress bars")
 
-# %% ../nbs/10_cli.ipynb #3a06a713
+# %% ../nbs/10_cli.ipynb #dd386acd
 def _compare_parser():
     p = argparse.ArgumentParser(prog='calibtut-compare', formatter_class=argparse.ArgumentDefaultsHelpFormatter,
         description="Train the same model under several losses with the same seed and budget, fit a temperature for each "
@@ -290,7 +288,7 @@ def compare_main(argv=None): # command-line arguments (default: sys.argv[1:])
 
 def compare_cli(): _run_cli('calibtut-compare', compare_main, None)
 
-# %% ../nbs/10_cli.ipynb #7ff2ba39
+# %% ../nbs/10_cli.ipynb #776c3d01
 def _loss_args(items): # ["gamma=3", "beta=2"] from repeated --loss-arg
     "Parse repeated KEY=VALUE loss arguments (values as Python literals)."
     out = {}
@@ -368,7 +366,7 @@ def _write_report(out, r, title):
 
 def train_cli(): _run_cli('calibtut-train', train_main, None)
 
-# %% ../nbs/10_cli.ipynb #41924248
+# %% ../nbs/10_cli.ipynb #0dd9a506
 def _eval_parser():
     p = argparse.ArgumentParser(prog='calibtut-eval', formatter_class=argparse.ArgumentDefaultsHelpFormatter,
         description="Recompute the calibration report of a checkpoint written by calibtut-train (test split, before and after "
@@ -407,7 +405,7 @@ def evaluate_checkpoint(checkpoint, # path of a last.pt written by calibtut-trai
         if o.images.shape[1:] != info.images.shape[1:]:
             raise UsageError(f"--ood: {ood} images are {tuple(o.images.shape[1:])}, the model takes {tuple(info.images.shape[1:])}")
         ol, _ = evaluate(net, GPULoader(o.images, o.labels, 1000, shuffle=False, mean=info.mean, std=info.std,
-                                         device=dev, rank=0, world_size=1), dev)
+                                         device=dev, even=False), dev)
         t = out['temperature']
         out['ood'] = {f'{name}{suffix}': ood_auroc(ood_scores(tl / s)[name], ood_scores(ol / s)[name])
                       for suffix, s in (('', 1.0), ('_T', t)) for name in ('max_softmax', 'neg_entropy')}
