@@ -10,7 +10,7 @@ __all__ = ['REDUCTIONS', 'WEIGHTS', 'LOSSES', 'weighted_ce', 'ce_weight', 'cross
            'adafocal_weight', 'equal_mass_edges', 'adafocal_gaps', 'adafocal_update', 'AdaFocalLoss', 'LossModule',
            'get_loss']
 
-# %% ../nbs/03_losses.ipynb #7065e1c6
+# %% ../nbs/03_losses.ipynb #7c94c828
 import math
 from bisect import bisect_right
 from contextlib import nullcontext
@@ -19,7 +19,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-# %% ../nbs/03_losses.ipynb #b7b2dbfc
+# %% ../nbs/03_losses.ipynb #bcd08c79
 REDUCTIONS = ('mean', 'sum', 'none')
 
 def _check_reduction(reduction):
@@ -48,7 +48,7 @@ def _check_inputs(logits, targets):
     if targets.shape != expected:
         raise ValueError(f"targets must have shape {tuple(expected)} to match logits {tuple(logits.shape)}, got {tuple(targets.shape)}")
 
-# %% ../nbs/03_losses.ipynb #04c5d1ce
+# %% ../nbs/03_losses.ipynb #3809e612
 def _prep(logits, targets, reduction):
     "Check the inputs; return (M, C) logits in at least fp32, (M,) int64 targets and the per-element shape."
     _check_reduction(reduction)
@@ -69,7 +69,7 @@ def _reduce(loss, reduction, shape):
     if reduction == 'sum': return loss.sum()
     return loss.reshape(shape)
 
-# %% ../nbs/03_losses.ipynb #65e06081
+# %% ../nbs/03_losses.ipynb #c6537597
 class _GRACrossEntropy(torch.autograd.Function):
     "Per-sample u·CE whose backward pass is the GRA gradient u·(p̂ − y) (u is a constant)."
     @staticmethod
@@ -88,7 +88,7 @@ class _GRACrossEntropy(torch.autograd.Function):
         p_minus_y = probs.scatter(1, idx, probs.gather(1, idx) - 1)  # p̂ − y without a one-hot matrix
         return p_minus_y.mul_((grad * u)[:, None]), None, None, None
 
-# %% ../nbs/03_losses.ipynb #94f26449
+# %% ../nbs/03_losses.ipynb #7c938491
 def weighted_ce(logits, # (N, C) or (N, C, d1, ...) unnormalised scores, any float dtype
                 targets, # (N,) or (N, d1, ...) integer class indices
                 weight_fn, # u(probs, targets, **params) -> (N,) uncertainty weight; None means u = 1
@@ -104,7 +104,7 @@ def weighted_ce(logits, # (N, C) or (N, C, d1, ...) unnormalised scores, any flo
         if weight_fn is None: return _reduce(ce, reduction, shape)
         return _reduce(weight_fn(logp.exp(), t, **weight_kwargs) * ce, reduction, shape)
 
-# %% ../nbs/03_losses.ipynb #b94e4128
+# %% ../nbs/03_losses.ipynb #4e80c2f3
 def _check_probs(probs, targets):
     "Raise unless `probs` (N, C) and int64 `targets` (N,) fit together."
     if probs.dim() != 2: raise ValueError(f"probs must have shape (N, C), got {tuple(probs.shape)}")
@@ -125,7 +125,7 @@ def cross_entropy(logits, targets, reduction='mean'):
     "Cross-entropy in fp32 (u ≡ 1), like `F.cross_entropy`."
     return weighted_ce(logits, targets, None, reduction=reduction)
 
-# %% ../nbs/03_losses.ipynb #00c2efed
+# %% ../nbs/03_losses.ipynb #a2963f84
 def _pow(x, # base, x >= 0
          gamma): # exponent >= 0: a number or a tensor broadcastable to x
     "x ** gamma with a finite gradient at x = 0 for 0 < gamma < 1."
@@ -137,7 +137,7 @@ def _check_gamma(gamma, name='gamma'):
     "Raise unless the number `gamma` is >= 0."
     if not torch.is_tensor(gamma) and not gamma >= 0: raise ValueError(f"{name} must be >= 0, got {gamma}")
 
-# %% ../nbs/03_losses.ipynb #d4f7efa2
+# %% ../nbs/03_losses.ipynb #b14d9fd2
 def focal_weight(probs, # (N, C) predicted probabilities
                  targets, # (N,) int64 labels
                  gamma=3.0): # focusing parameter, >= 0 (0 is CE)
@@ -149,7 +149,7 @@ def focal_loss(logits, targets, gamma=3.0, gra=False, reduction='mean'):
     "Focal loss (1 − p)^γ·CE (FL-γ); `gra=True` gives FL-GRA."
     return weighted_ce(logits, targets, focal_weight, gra=gra, reduction=reduction, gamma=gamma)
 
-# %% ../nbs/03_losses.ipynb #f41062c0
+# %% ../nbs/03_losses.ipynb #419a8dba
 def flsd_weight(probs, # (N, C) predicted probabilities
                 targets, # (N,) int64 labels
                 gammas=(5.0, 3.0, 3.0), # γ below thresholds[0], between them, and above the last; (5, 3, 2) is FLSD-52
@@ -168,7 +168,7 @@ def flsd53_loss(logits, targets, gammas=(5.0, 3.0, 3.0), thresholds=(0.2, 0.5), 
     "FLSD-53 loss (1 − p)^γ(p)·CE; `gammas=(5, 3, 2)` gives FLSD-52."
     return weighted_ce(logits, targets, flsd_weight, gra=gra, reduction=reduction, gammas=gammas, thresholds=thresholds)
 
-# %% ../nbs/03_losses.ipynb #92db5246
+# %% ../nbs/03_losses.ipynb #183a1e39
 def rival_prob(probs, # (N, C) predicted probabilities
                targets): # (N,) int64 labels
     "p_j: the largest probability strictly below the true-class probability p (0 if none)."
@@ -192,7 +192,7 @@ def dual_focal_loss(logits, targets, gamma=2.0, gra=False, reduction='mean'):
     "Dual focal loss (1 − p + p_j)^γ·CE (DFL-γ); `gra=True` detaches the whole weight (a true DFL-GRA)."
     return weighted_ce(logits, targets, dual_focal_weight, gra=gra, reduction=reduction, gamma=gamma)
 
-# %% ../nbs/03_losses.ipynb #4ffc9f4a
+# %% ../nbs/03_losses.ipynb #4d7ef2bc
 def inverse_focal_weight(probs, # (N, C) predicted probabilities
                          targets, # (N,) int64 labels
                          gamma=2.0): # exponent, >= 0
@@ -204,7 +204,7 @@ def inverse_focal_loss(logits, targets, gamma=2.0, gra=False, reduction='mean'):
     "Inverse focal loss (1 + p)^γ·CE."
     return weighted_ce(logits, targets, inverse_focal_weight, gra=gra, reduction=reduction, gamma=gamma)
 
-# %% ../nbs/03_losses.ipynb #3730ae5c
+# %% ../nbs/03_losses.ipynb #194d45b6
 def brier_weight(probs, # (N, C) predicted probabilities
                  targets, # (N,) int64 labels
                  gamma=2.0, # exponent on the norm, >= 0
@@ -224,11 +224,11 @@ def bsce_gra_loss(logits, targets, gamma=2.0, beta=2.0, reduction='mean'):
     "BSCE-GRA, the paper's method: CE whose gradient is weighted by the detached Brier weight ‖y − p̂‖_β^γ."
     return bsce_loss(logits, targets, gamma=gamma, beta=beta, gra=True, reduction=reduction)
 
-# %% ../nbs/03_losses.ipynb #fb0b4f40
+# %% ../nbs/03_losses.ipynb #130d8c7f
 WEIGHTS = {'ce': ce_weight, 'fl': focal_weight, 'flsd': flsd_weight, 'dfl': dual_focal_weight,
            'ifl': inverse_focal_weight, 'bsce': brier_weight}
 
-# %% ../nbs/03_losses.ipynb #4a7b395a
+# %% ../nbs/03_losses.ipynb #e19b23e8
 def brier_loss(logits, targets, reduction='mean'):
     "Brier loss Σ_k (y_k − p̂_k)² per sample (summed over classes)."
     z, t, shape = _prep(logits, targets, reduction)
@@ -243,7 +243,7 @@ def label_smoothing_loss(logits, targets, smoothing=0.05, reduction='mean'):
     with _full_precision(z.device):
         return _reduce(F.cross_entropy(z, t, reduction='none', label_smoothing=smoothing), reduction, shape)
 
-# %% ../nbs/03_losses.ipynb #ceb02ccc
+# %% ../nbs/03_losses.ipynb #23bd060c
 def laplacian_quadratic_form(a, # (N,) coefficients
                              r, # (N,) points in [0, 1]
                              width=0.4): # kernel width w
@@ -256,7 +256,7 @@ def laplacian_quadratic_form(a, # (N,) coefficients
     ae = a * e
     return (a * a).sum() + 2 * (a / e * (ae.cumsum(0) - ae)).sum()
 
-# %% ../nbs/03_losses.ipynb #1a23a129
+# %% ../nbs/03_losses.ipynb #ae796ba9
 def mmce_penalty(probs, # (N, C) predicted probabilities
                  targets, # (N,) int64 labels
                  width=0.4, # width of the Laplacian kernel exp(−|r − r'|/width)
@@ -281,7 +281,7 @@ def mmce_loss(logits, targets, lamda=2.0, width=0.4, weighted=True, reduction='m
         penalty = lamda * mmce_penalty(logp.exp(), t, width, weighted)
         return _reduce(ce + penalty, reduction, shape)
 
-# %% ../nbs/03_losses.ipynb #8166346a
+# %% ../nbs/03_losses.ipynb #72163374
 def scheduled_gamma(epoch, # 0-based epoch
                     gammas=(5.0, 3.0, 1.0), # γ before milestones[0], between the milestones, after the last
                     milestones=(100, 250)): # epochs at which γ moves to the next value
@@ -305,7 +305,7 @@ class ScheduledFocalLoss(nn.Module):
     def forward(self, logits, targets): return focal_loss(logits, targets, self.gamma, self.gra, self.reduction)
     def extra_repr(self): return f"gamma={self.gamma}, gammas={self.gammas}, milestones={self.milestones}, gra={self.gra}, reduction={self.reduction!r}"
 
-# %% ../nbs/03_losses.ipynb #c87723e6
+# %% ../nbs/03_losses.ipynb #af12a81a
 def adafocal_weight(probs, # (N, C) predicted probabilities
                     targets, # (N,) int64 labels
                     gammas, # (B,) γ per bin: > 0 focal, < 0 inverse focal
@@ -350,7 +350,7 @@ def adafocal_update(gammas, # (B,) current γ per bin
     new = torch.where(new.abs() < switch, torch.where(new > 0, -switch, switch), new)
     return new.clamp(gamma_min, gamma_max)
 
-# %% ../nbs/03_losses.ipynb #4d7b53cc
+# %% ../nbs/03_losses.ipynb #a3cd89e4
 class AdaFocalLoss(nn.Module):
     "AdaFocal: focal/inverse-focal loss with γ per probability bin, updated by `on_validation_end(val_logits, val_targets)`."
     def __init__(self, n_bins=15, lamda=1.0, gamma_init=1.0, switch=0.2, gamma_min=-2.0, gamma_max=20.0,
@@ -375,7 +375,7 @@ class AdaFocalLoss(nn.Module):
 
     def extra_repr(self): return f"n_bins={self.n_bins}, lamda={self.lamda}, bin_by={self.bin_by!r}, gra={self.gra}, reduction={self.reduction!r}"
 
-# %% ../nbs/03_losses.ipynb #208a4107
+# %% ../nbs/03_losses.ipynb #5069142b
 class LossModule(nn.Module):
     "A functional loss `fn(logits, targets, ..., reduction)` as an `nn.Module`, like `nn.CrossEntropyLoss`."
     def __init__(self, fn, # functional loss, e.g. `bsce_loss`
@@ -388,7 +388,7 @@ class LossModule(nn.Module):
     def forward(self, logits, targets): return self.fn(logits, targets, reduction=self.reduction, **self.kwargs)
     def extra_repr(self): return ', '.join([self.fn.__name__] + [f"{k}={v!r}" for k, v in self.kwargs.items()] + [f"reduction={self.reduction!r}"])
 
-# %% ../nbs/03_losses.ipynb #fe4bacdc
+# %% ../nbs/03_losses.ipynb #9e8728be
 LOSSES = { # name: (functional loss or stateful module class, weight function u or None, default options)
     'ce': (cross_entropy, ce_weight, {}),
     'fl': (focal_loss, focal_weight, dict(gamma=3.0)),

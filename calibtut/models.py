@@ -7,7 +7,7 @@ __all__ = ['MODELS', 'count_params', 'conv_bn', 'classifier_head', 'Bottleneck',
            'WideBlock', 'wide_resnet', 'wide_resnet26_10', 'DenseLayer', 'transition', 'densenet', 'densenet121',
            'digits_net', 'get_model', 'count_flops']
 
-# %% ../nbs/07_models.ipynb #59710da5
+# %% ../nbs/07_models.ipynb #f013c565
 from collections import OrderedDict
 
 import torch
@@ -16,13 +16,13 @@ import torch.nn.functional as F
 from torch.func import functional_call
 from torch.utils.flop_counter import FlopCounterMode
 
-# %% ../nbs/07_models.ipynb #47045824
+# %% ../nbs/07_models.ipynb #92ab68e0
 def count_params(model: nn.Module, # any module
                 ) -> int:
     "Number of trainable parameters of `model` (shared tensors counted once)."
     return sum(p.numel() for p in model.parameters() if p.requires_grad)
 
-# %% ../nbs/07_models.ipynb #5697b02a
+# %% ../nbs/07_models.ipynb #bd170fd9
 def conv_bn(c_in: int, # input channels
             c_out: int, # output channels
             kernel_size: int=3, # square kernel, padded to keep the size at stride 1
@@ -32,14 +32,14 @@ def conv_bn(c_in: int, # input channels
     conv = nn.Conv2d(c_in, c_out, kernel_size, stride=stride, padding=kernel_size // 2, bias=False)
     return nn.Sequential(conv, nn.BatchNorm2d(c_out))
 
-# %% ../nbs/07_models.ipynb #561df8da
+# %% ../nbs/07_models.ipynb #791ee671
 def classifier_head(c_in: int, # channels of the last feature map
                     num_classes: int, # number of classes K
                    ) -> nn.Sequential:
     "Global average pooling, flatten, and a linear layer to `num_classes` logits."
     return nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(c_in, num_classes))
 
-# %% ../nbs/07_models.ipynb #05f16f81
+# %% ../nbs/07_models.ipynb #0350a168
 class Bottleneck(nn.Module):
     "Bottleneck residual block: 1×1 squeeze, 3×3 (strided), 1×1 expand to 4× width, plus a shortcut."
     expansion = 4
@@ -58,7 +58,7 @@ class Bottleneck(nn.Module):
 
     def forward(self, x): return F.relu(self.body(x) + self.shortcut(x))
 
-# %% ../nbs/07_models.ipynb #ef22af8a
+# %% ../nbs/07_models.ipynb #5ea470af
 def cifar_resnet(blocks: list, # number of bottleneck blocks in each of the four stages
                  num_classes: int=10, # number of classes K
                  in_channels: int=3, # image channels
@@ -74,7 +74,7 @@ def cifar_resnet(blocks: list, # number of bottleneck blocks in each of the four
     layers.append(('head', classifier_head(c_in, num_classes)))
     return nn.Sequential(OrderedDict(layers))
 
-# %% ../nbs/07_models.ipynb #18417b71
+# %% ../nbs/07_models.ipynb #3c45f01a
 def resnet50(num_classes: int=10, # number of classes K
              in_channels: int=3, # image channels
             ) -> nn.Sequential:
@@ -87,7 +87,7 @@ def resnet110(num_classes: int=10, # number of classes K
     "The paper's \"ResNet-110\": bottleneck blocks [3, 4, 26, 3] (not He et al.'s 1.7M-parameter basic-block net)."
     return cifar_resnet([3, 4, 26, 3], num_classes, in_channels)
 
-# %% ../nbs/07_models.ipynb #455593c3
+# %% ../nbs/07_models.ipynb #4c91b407
 class WideBlock(nn.Module):
     "Pre-activation wide basic block: bn-relu-conv3×3, (dropout), bn-relu-conv3×3, plus a shortcut."
     def __init__(self,
@@ -108,7 +108,7 @@ class WideBlock(nn.Module):
         y = self.conv2(self.dropout(F.relu(self.bn2(self.conv1(a)))))
         return y + (x if self.shortcut is None else self.shortcut(a))
 
-# %% ../nbs/07_models.ipynb #74c9d936
+# %% ../nbs/07_models.ipynb #7b6d1c31
 def wide_resnet(blocks_per_stage: int=4, # wide blocks in each of the three stages
                 widen_factor: int=10, # k: the stages have 16k, 32k, 64k channels
                 num_classes: int=10, # number of classes K
@@ -134,7 +134,7 @@ def wide_resnet26_10(num_classes: int=10, # number of classes K
     "The paper's Wide-ResNet-26-10: 3 stages of 4 pre-activation wide blocks, widths 160/320/640."
     return wide_resnet(4, 10, num_classes, in_channels, dropout)
 
-# %% ../nbs/07_models.ipynb #920a4654
+# %% ../nbs/07_models.ipynb #b257af73
 class DenseLayer(nn.Module):
     "DenseNet-BC layer: bn-relu-conv1×1 to 4g, bn-relu-conv3×3 to g, concatenated to the input."
     def __init__(self,
@@ -149,7 +149,7 @@ class DenseLayer(nn.Module):
 
     def forward(self, x): return torch.cat([x, self.body(x)], dim=1)
 
-# %% ../nbs/07_models.ipynb #83d96c6e
+# %% ../nbs/07_models.ipynb #bc65da02
 def transition(c_in: int, # input channels
                c_out: int, # output channels
               ) -> nn.Sequential:
@@ -157,7 +157,7 @@ def transition(c_in: int, # input channels
     return nn.Sequential(nn.BatchNorm2d(c_in), nn.ReLU(inplace=True),
                          nn.Conv2d(c_in, c_out, 1, bias=False), nn.AvgPool2d(2))
 
-# %% ../nbs/07_models.ipynb #4f6a8bf7
+# %% ../nbs/07_models.ipynb #f6bd3182
 def densenet(blocks: list=(6, 12, 24, 16), # dense layers in each block
              growth: int=32, # g: channels each dense layer adds
              reduction: float=0.5, # θ: channel factor of each transition
@@ -183,7 +183,7 @@ def densenet121(num_classes: int=10, # number of classes K
     "CIFAR DenseNet-121: blocks [6, 12, 24, 16], growth 32, reduction 0.5."
     return densenet((6, 12, 24, 16), 32, 0.5, num_classes, in_channels)
 
-# %% ../nbs/07_models.ipynb #2cb9d545
+# %% ../nbs/07_models.ipynb #4ad4a411
 def digits_net(num_classes: int=10, # number of classes K
                in_channels: int=1, # image channels (the digits are grey: 1)
                norm: bool=False, # add batch norm after each convolution
@@ -197,7 +197,7 @@ def digits_net(num_classes: int=10, # number of classes K
     layers += [nn.AdaptiveAvgPool2d(2), nn.Flatten(), nn.Linear(16 * width, num_classes)]
     return nn.Sequential(*layers)
 
-# %% ../nbs/07_models.ipynb #bbff8306
+# %% ../nbs/07_models.ipynb #2287d83e
 MODELS = {'resnet50': resnet50, 'resnet110': resnet110, 'wide_resnet26_10': wide_resnet26_10,
           'densenet121': densenet121, 'digits_net': digits_net}
 
@@ -217,7 +217,7 @@ def get_model(name: str, # one of MODELS: resnet50, resnet110, wide_resnet26_10,
     _check_positive_int(in_channels, 'in_channels', 1)
     return MODELS[name](num_classes=num_classes, in_channels=in_channels, **kwargs)
 
-# %% ../nbs/07_models.ipynb #8eb998d8
+# %% ../nbs/07_models.ipynb #c7ac4d4f
 def count_flops(model: nn.Module, # the network (left unchanged, on any device)
                 input_shape: tuple, # shape of one input batch, batch dimension included, e.g. (1, 3, 32, 32)
                ) -> int:

@@ -5,14 +5,14 @@
 # %% auto #0
 __all__ = ['TRUE_UNCERTAINTIES', 'train_mlp', 'uncertainty_estimates', 'true_uncertainty', 'pearson', 'uncertainty_correlations']
 
-# %% ../nbs/05_gra.ipynb #fe047f6e
+# %% ../nbs/05_gra.ipynb #b011a1f1
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from .gradients import gaussian_mixture
 from .losses import focal_weight, dual_focal_weight, brier_weight
 
-# %% ../nbs/05_gra.ipynb #88f90804
+# %% ../nbs/05_gra.ipynb #6c5048d5
 def train_mlp(x,               # (N, d) float inputs
               y,               # (N,) int64 labels
               num_classes,     # K
@@ -34,7 +34,7 @@ def train_mlp(x,               # (N, d) float inputs
         opt.step()
     return model.eval()
 
-# %% ../nbs/05_gra.ipynb #b944246d
+# %% ../nbs/05_gra.ipynb #098b32b2
 def uncertainty_estimates(probs,   # (N, K) predicted probabilities
                           targets, # (N,) int64 labels
                          ):
@@ -42,7 +42,7 @@ def uncertainty_estimates(probs,   # (N, K) predicted probabilities
     return {'focal': focal_weight(probs, targets, gamma=1), 'dual_focal': dual_focal_weight(probs, targets, gamma=1),
             'brier': brier_weight(probs, targets, gamma=2, beta=2)}
 
-# %% ../nbs/05_gra.ipynb #fcd14e6c
+# %% ../nbs/05_gra.ipynb #e3db0827
 TRUE_UNCERTAINTIES = ('expected_brier', 'aleatoric', 'label_error', 'posterior_brier')
 
 def true_uncertainty(probs,   # (N, K) the model's probabilities
@@ -57,7 +57,7 @@ def true_uncertainty(probs,   # (N, K) the model's probabilities
     if kind == 'posterior_brier': return ((F.one_hot(targets, eta.shape[1]).to(eta.dtype) - eta) ** 2).sum(1)
     raise ValueError(f"kind: expected one of {TRUE_UNCERTAINTIES}, got {kind!r}")
 
-# %% ../nbs/05_gra.ipynb #4a06ccd2
+# %% ../nbs/05_gra.ipynb #3cdc14eb
 def pearson(a, # (N,) values
             b, # (N,) values
            ):
@@ -65,7 +65,7 @@ def pearson(a, # (N,) values
     a, b = a.double() - a.double().mean(), b.double() - b.double().mean()
     return (a * b).sum() / (a.norm() * b.norm())
 
-# %% ../nbs/05_gra.ipynb #d478b120
+# %% ../nbs/05_gra.ipynb #7747fd87
 def uncertainty_correlations(seeds=(0, 1, 2),  # one data set and one model per seed
                              n_train=2000,      # training samples
                              n_test=5000,       # held-out samples the correlations are measured on
