@@ -32,7 +32,8 @@ def render_readme(cfg):
             write_nb(single, tmp)
             body, _ = MarkdownExporter().from_filename(str(tmp))
         out.append(body.strip())
-    return '\n\n'.join(o for o in out if o) + '\n'
+    text = '\n\n'.join(o for o in out if o) + '\n'
+    return text.replace('](images/', '](nbs/images/')  # images live beside the notebooks; README.md is one level up
 
 
 if __name__ == '__main__':

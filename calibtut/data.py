@@ -7,7 +7,7 @@ __all__ = ['DIGITS_SIZES', 'CIFAR_MEAN', 'CIFAR_STD', 'IMAGENET_MEAN', 'IMAGENET
            'channel_stats', 'paper_split', 'load_digits_dataset', 'load_cifar', 'load_svhn', 'load_tiny_imagenet',
            'crop_flip', 'frozen_augment', 'get_dataset', 'GPULoader']
 
-# %% ../nbs/06_data.ipynb #bf26a992
+# %% ../nbs/06_data.ipynb #f9c86230
 import os, pickle
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
@@ -20,7 +20,7 @@ import torch.nn.functional as F
 import torchvision
 from PIL import Image
 
-# %% ../nbs/06_data.ipynb #789b6ce1
+# %% ../nbs/06_data.ipynb #12aa8d17
 @dataclass(repr=False)
 class Dataset:
     "One split of an image dataset: uint8 images, int64 labels and normalisation statistics"
@@ -48,7 +48,7 @@ class Dataset:
                 f"num_classes={self.num_classes}, mean={tuple(round(m, 4) for m in self.mean)}, "
                 f"std={tuple(round(s, 4) for s in self.std)})")
 
-# %% ../nbs/06_data.ipynb #c6dc867c
+# %% ../nbs/06_data.ipynb #02ad3a24
 def channel_stats(images, # uint8 (N, C, H, W) tensor
                   chunk=4096, # images per chunk
                  ):
@@ -64,7 +64,7 @@ def channel_stats(images, # uint8 (N, C, H, W) tensor
     std = (s2.double() / (255 ** 2 * n) - mean ** 2).clamp_min(0).sqrt()
     return tuple(mean.tolist()), tuple(std.tolist())
 
-# %% ../nbs/06_data.ipynb #bbc0f4af
+# %% ../nbs/06_data.ipynb #c4e8259c
 def paper_split(n, # number of samples to split
                 n_val, # number of validation samples (the first n_val of the permutation)
                 seed=1, # seed of numpy's legacy generator (the reference protocol uses 1)
@@ -75,7 +75,7 @@ def paper_split(n, # number of samples to split
     np.random.RandomState(seed).shuffle(perm)
     return perm[n_val:], perm[:n_val]
 
-# %% ../nbs/06_data.ipynb #7d1dad0d
+# %% ../nbs/06_data.ipynb #eecd71b8
 def _data_error(kind, # 'missing' (FileNotFoundError) or 'corrupt' (ValueError)
                 name, # dataset name
                 path, # where the files were looked for
@@ -97,8 +97,8 @@ def _default_root(root):
     "`root`, else $CALIBTUT_DATA, else ./data"
     return Path(root if root is not None else os.environ.get('CALIBTUT_DATA', 'data')).expanduser()
 
-# %% ../nbs/06_data.ipynb #4939996b
-DIGITS_SIZES = {'test': 360, 'val': 180}  # the rest (1,257) is train
+# %% ../nbs/06_data.ipynb #ba05676e
+DIGITS_SIZES = {'test': 900, 'val': 300}  # the rest (597) is train
 
 @lru_cache(1)
 def _sklearn_digits():
@@ -112,7 +112,7 @@ def load_digits_dataset(split='train', # 'train', 'val' or 'test'
                         seed=1, # seed of the split permutation
                         reference_quirks=False, # accepted for a uniform interface; digits has no reference code, so no effect
                        ):
-    "scikit-learn's 1,797 8x8 digits as a `Dataset`, split 1,257/180/360 by a seeded permutation"
+    "scikit-learn's 1,797 8x8 digits as a `Dataset`, split 597/300/900 (train/val/test) by a seeded permutation"
     _check_split(split)
     images, labels = _sklearn_digits()
     rest, test = paper_split(len(labels), DIGITS_SIZES['test'], seed)
@@ -121,7 +121,7 @@ def load_digits_dataset(split='train', # 'train', 'val' or 'test'
     i = torch.from_numpy(idx[split])
     return Dataset(images[i], labels[i], mean, std, 10, 'digits', split, tuple(str(k) for k in range(10)))
 
-# %% ../nbs/06_data.ipynb #c9dddc4d
+# %% ../nbs/06_data.ipynb #506c1027
 CIFAR_MEAN, CIFAR_STD = (0.4914, 0.4822, 0.4465), (0.2023, 0.1994, 0.2010)
 IMAGENET_MEAN, IMAGENET_STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
 
@@ -134,7 +134,7 @@ def _unverified(cls):
     if hasattr(cls, 'split_list'): attrs['split_list'] = {k: [u, f, None] for k, (u, f, _) in cls.split_list.items()}
     return type(f'Unverified{cls.__name__}', (cls,), attrs)
 
-# %% ../nbs/06_data.ipynb #19281906
+# %% ../nbs/06_data.ipynb #690bfb76
 def _tv_load(cls, name, root, layout, how, download, verify, files, **kw):
     "Instantiate torchvision dataset class `cls`, turning its errors into ours"
     missing = [f for f in files if not (root / f).is_file()]
@@ -145,7 +145,7 @@ def _tv_load(cls, name, root, layout, how, download, verify, files, **kw):
         detail = 'MD5 checksum failed (verify=False skips this check)' if verify and isinstance(e, RuntimeError) else f'{type(e).__name__}: {e}'
         raise _data_error('corrupt', name, root, layout, how, detail) from e
 
-# %% ../nbs/06_data.ipynb #051c9327
+# %% ../nbs/06_data.ipynb #71fbd00a
 def load_cifar(root=None, # folder holding cifar-10-batches-py/ or cifar-100-python/ (default $CALIBTUT_DATA or ./data)
                split='train', # 'train' (45,000), 'val' (5,000) or 'test' (10,000)
                download=False, # let torchvision download the official archive into root
@@ -174,7 +174,7 @@ def load_cifar(root=None, # folder holding cifar-10-batches-py/ or cifar-100-pyt
     mean, std = (IMAGENET_MEAN, IMAGENET_STD) if quirk else (CIFAR_MEAN, CIFAR_STD)
     return Dataset(images, labels, mean, std, num_classes, name, split, tuple(tv.classes))
 
-# %% ../nbs/06_data.ipynb #df11fc15
+# %% ../nbs/06_data.ipynb #9550a187
 def load_svhn(root=None, # folder holding train_32x32.mat and test_32x32.mat (default $CALIBTUT_DATA or ./data)
               split='train', # 'train' (90 % of the official train file), 'val' (10 %) or 'test'
               download=False, # let torchvision download the official .mat files into root
@@ -201,7 +201,7 @@ def load_svhn(root=None, # folder holding train_32x32.mat and test_32x32.mat (de
         images, labels = images[i], labels[i]
     return Dataset(images, labels, mean, std, 10, 'svhn', split, tuple(str(k) for k in range(10)))
 
-# %% ../nbs/06_data.ipynb #25b07c07
+# %% ../nbs/06_data.ipynb #74dcb719
 TINY_IMAGENET_URL = 'http://cs231n.stanford.edu/tiny-imagenet-200.zip'
 
 def _read_rgb(path, size):
@@ -217,7 +217,7 @@ def _read_images(paths, size=64, workers=None):
     with ThreadPoolExecutor(workers or min(8, os.cpu_count() or 1)) as ex: list(ex.map(put, range(len(paths))))
     return torch.from_numpy(out)
 
-# %% ../nbs/06_data.ipynb #5b56067f
+# %% ../nbs/06_data.ipynb #0e28817f
 def _tiny_files(d, split):
     "Sorted image paths and wnids of a split of the tiny-imagenet-200 folder `d`"
     if split == 'train':
@@ -227,7 +227,7 @@ def _tiny_files(d, split):
     paths = sorted((d / 'val' / 'images').glob('*.JPEG'))
     return paths, [ann[p.name] for p in paths]
 
-# %% ../nbs/06_data.ipynb #7a36257a
+# %% ../nbs/06_data.ipynb #c62b58e2
 def load_tiny_imagenet(root=None, # folder holding tiny-imagenet-200/ (or that folder itself)
                        split='train', # 'train' (100,000), 'val' or 'test' (both the official 10,000 val images)
                        download=False, # download and unpack the official archive into root
@@ -260,7 +260,7 @@ def load_tiny_imagenet(root=None, # folder holding tiny-imagenet-200/ (or that f
     if reference_quirks and split == 'train': images = frozen_augment(images, seed)
     return Dataset(images, labels, IMAGENET_MEAN, IMAGENET_STD, len(wnids), 'tiny_imagenet', split, tuple(wnids))
 
-# %% ../nbs/06_data.ipynb #3ba7e4d8
+# %% ../nbs/06_data.ipynb #b2e638d8
 def crop_flip(images, # uint8 (or any dtype) batch (B, C, H, W)
               dy, # (B,) row offsets in 0..2*padding
               dx, # (B,) column offsets in 0..2*padding
@@ -277,7 +277,7 @@ def crop_flip(images, # uint8 (or any dtype) batch (B, C, H, W)
     lin = (rows[:, :, None] * (W + 2 * padding) + cols[:, None, :]).reshape(B, 1, H * W)
     return padded.reshape(B, C, -1).gather(2, lin.expand(B, C, H * W)).reshape(B, C, H, W)
 
-# %% ../nbs/06_data.ipynb #fc74a4eb
+# %% ../nbs/06_data.ipynb #d2e879db
 def frozen_augment(images, # uint8 (N, C, H, W)
                    seed=1, # seed of the crop offsets and flips
                    padding=4, # zero padding of the crop
@@ -293,7 +293,7 @@ def frozen_augment(images, # uint8 (N, C, H, W)
         out[i:i + chunk] = crop_flip(images[i:i + chunk], dy[i:i + chunk], dx[i:i + chunk], flip[i:i + chunk], padding)
     return out
 
-# %% ../nbs/06_data.ipynb #f751e3e1
+# %% ../nbs/06_data.ipynb #43440d7e
 def _load_digits(root=None, split='train', download=False, **options): return load_digits_dataset(split, **options)
 
 DATASETS = {
@@ -315,7 +315,7 @@ def get_dataset(name, # one of 'cifar10', 'cifar100', 'svhn', 'tiny_imagenet', '
     _check_split(split)
     return DATASETS[name](root=root, split=split, download=download, **options)
 
-# %% ../nbs/06_data.ipynb #031e7348
+# %% ../nbs/06_data.ipynb #91de6beb
 def _epoch_seed(seed, epoch):
     "A 32-bit seed for (seed, epoch) from numpy's SeedSequence (no collisions between nearby pairs)"
     return int(np.random.SeedSequence([seed, epoch]).generate_state(1)[0])
@@ -328,7 +328,7 @@ def _shard(world_size, rank):
     if not 0 <= rank < world_size: raise ValueError(f"rank: expected 0 <= rank < world_size = {world_size}, got {rank}")
     return world_size, rank
 
-# %% ../nbs/06_data.ipynb #3ad0942b
+# %% ../nbs/06_data.ipynb #e0a77767
 class GPULoader:
     "Batches of (normalised float32 images, int64 labels) from a uint8 dataset held on `device`, augmented there"
     def __init__(self, images, # uint8 (N, C, H, W) tensor (or numpy array)
@@ -383,7 +383,7 @@ class GPULoader:
         return (f"GPULoader({len(self.labels)} x {tuple(self.images.shape[1:])} uint8 on {self.device}, batch_size={self.batch_size}, "
                 f"{len(self)} batches, shuffle={self.shuffle}, augment={self.augment}, rank {self.rank}/{self.world_size})")
 
-# %% ../nbs/06_data.ipynb #837d71b8
+# %% ../nbs/06_data.ipynb #941ece60
 def _plan(self:GPULoader, epoch=None): # epoch to plan (default: the loader's current epoch)
     "This rank's sample indices, crop offsets and flips for `epoch`, as CPU tensors"
     g = torch.Generator().manual_seed(_epoch_seed(self.seed, self.epoch if epoch is None else epoch))
@@ -396,7 +396,7 @@ def _plan(self:GPULoader, epoch=None): # epoch to plan (default: the loader's cu
     return order[self.rank::ws], dy[self.rank::ws], dx[self.rank::ws], flip[self.rank::ws]
 GPULoader.plan = _plan
 
-# %% ../nbs/06_data.ipynb #e8c20493
+# %% ../nbs/06_data.ipynb #7ad7d1c3
 def _batch(self:GPULoader, idx, dy=None, dx=None, flip=None):
     "Float32 normalised images and labels of the samples `idx` (device tensors)"
     x = self.images[idx]
