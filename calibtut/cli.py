@@ -7,7 +7,7 @@ __all__ = ['RECIPES', 'COMPARE_LOSSES', 'METRIC_COLUMNS', 'milestones_for', 'loa
            'run_experiment', 'summarise', 'format_table', 'compare', 'ood_auroc', 'ood_scores', 'UsageError',
            'compare_main', 'compare_cli', 'train_main', 'train_cli', 'evaluate_checkpoint', 'eval_main', 'eval_cli']
 
-# %% ../nbs/10_cli.ipynb #2e9f6270
+# %% ../nbs/10_cli.ipynb #beae7666
 import argparse, ast, json, math, os, sys, time
 from pathlib import Path
 
@@ -21,7 +21,7 @@ from .models import get_model, MODELS
 from .temperature import fit_temperature
 from .train import fit, evaluate, load_checkpoint, setup_distributed, seed_everything
 
-# %% ../nbs/10_cli.ipynb #e745740c
+# %% ../nbs/10_cli.ipynb #31acbb5a
 RECIPES = {  # per dataset: default model, epochs, batch size, milestones as fractions of the run, augmentation
     'digits': dict(model='digits_net', epochs=60, batch_size=64, milestones=(150 / 350, 250 / 350), augment=False),
     'cifar10': dict(model='resnet50', epochs=350, batch_size=128, milestones=(150 / 350, 250 / 350), augment=True),
@@ -42,7 +42,7 @@ def milestones_for(dataset, # a key of RECIPES
     "The recipe's learning-rate milestones scaled to a run of `epochs` epochs."
     return tuple(int(round(f * epochs)) for f in RECIPES[dataset]['milestones'])
 
-# %% ../nbs/10_cli.ipynb #5da7cda9
+# %% ../nbs/10_cli.ipynb #f5494ce8
 def load_splits(dataset, # a key of RECIPES
                 data_dir=None, # folder with the dataset files (not needed for digits)
                 batch_size=None, # training batch size (default: the recipe's)
@@ -61,7 +61,7 @@ def load_splits(dataset, # a key of RECIPES
             mk(val, batch_size=eval_batch_size, shuffle=False, even=False),
             mk(test, batch_size=eval_batch_size, shuffle=False, even=False), train)
 
-# %% ../nbs/10_cli.ipynb #69caa1a9
+# %% ../nbs/10_cli.ipynb #fc51c4b4
 def report_with_temperature(val_logits, val_targets, # cached validation logits and labels (temperature is fitted on these)
                             test_logits, test_targets, # cached test logits and labels (the report is computed on these)
                             method='grid', criterion='ece', # temperature fitting, see `fit_temperature`
@@ -72,7 +72,7 @@ def report_with_temperature(val_logits, val_targets, # cached validation logits 
     return dict(pre=calibration_report(test_logits, test_targets, n_bins),
                 post=calibration_report(test_logits / t, test_targets, n_bins), temperature=t)
 
-# %% ../nbs/10_cli.ipynb #e0212565
+# %% ../nbs/10_cli.ipynb #085d6427
 def run_experiment(dataset='digits', # a key of RECIPES
                    model='digits_net', # a key of calibtut.models.MODELS
                    loss='bsce_gra', # a key of calibtut.losses.LOSSES
@@ -107,7 +107,7 @@ def run_experiment(dataset='digits', # a key of RECIPES
                 train_time=train_time, history=history, test_probs=tl.float().softmax(1).cpu(), test_targets=tt.cpu(),
                 net=net)
 
-# %% ../nbs/10_cli.ipynb #09d8bb85
+# %% ../nbs/10_cli.ipynb #992fffcc
 METRIC_COLUMNS = [('accuracy', 'acc'), ('ece', 'ECE'), ('adaptive_ece', 'AdaECE'), ('classwise_ece', 'cwECE'),
                   ('nll', 'NLL'), ('brier', 'Brier')]
 
@@ -133,7 +133,7 @@ def summarise(runs, # list of run_experiment results (any seeds) of one loss
     out['temperature'] = dict(mean=float(t.mean()), std=float(t.std(ddof=1)) if len(t) > 1 else 0.0)
     return out
 
-# %% ../nbs/10_cli.ipynb #b8a6c78a
+# %% ../nbs/10_cli.ipynb #e6e570e0
 def format_table(summary, # label -> summarise() output
                 ) -> str:
     "A plain-text table: metrics ×100 (NLL and Brier as they are) before | after temperature scaling, and T."
@@ -149,7 +149,7 @@ def format_table(summary, # label -> summarise() output
     note = "test split; acc and ECEs in %; (T): after temperature scaling fitted on validation (grid by ECE)"
     return '\n'.join([fmt(head), '-' * len(fmt(head))] + [fmt(r) for r in rows] + [note])
 
-# %% ../nbs/10_cli.ipynb #ad9bed18
+# %% ../nbs/10_cli.ipynb #d26cbd9a
 def compare(losses=None, # {label: (registry name, kwargs)}; default COMPARE_LOSSES
             dataset='digits', model=None, epochs=None, seeds=1, device=None, data_dir=None, batch_size=None,
             out=None, # folder for compare.json and reliability.png; None: write nothing
@@ -186,7 +186,7 @@ def compare(losses=None, # {label: (registry name, kwargs)}; default COMPARE_LOS
         import matplotlib.pyplot as plt; plt.close(fig)
     return result
 
-# %% ../nbs/10_cli.ipynb #b6f7dfb7
+# %% ../nbs/10_cli.ipynb #c8b48740
 def ood_auroc(in_scores, # (N,) scores of in-distribution inputs (higher = more in-distribution)
               out_scores, # (M,) scores of out-of-distribution inputs
              ) -> float:
@@ -204,7 +204,7 @@ def ood_scores(logits, # (N, K) logits
     logp = torch.log_softmax(logits.double(), 1)
     return dict(max_softmax=logp.max(1).values.exp(), neg_entropy=(logp.exp() * logp).sum(1))
 
-# %% ../nbs/10_cli.ipynb #83477400
+# %% ../nbs/10_cli.ipynb #92e440fe
 class UsageError(Exception):
     "A bad command-line argument: reported in one line, exit status 2."
 
@@ -256,7 +256,7 @@ def _add_common(p, epochs_help):
                    help="'grid' = the paper's T in 0.1..10 by validation ECE; 'lbfgs' = validation NLL (default: %(default)s)")
     p.add_argument('--no-progress', action='store_true', help="no progress bars")
 
-# %% ../nbs/10_cli.ipynb #873b885b
+# %% ../nbs/10_cli.ipynb #4f400f72
 def _compare_parser():
     p = argparse.ArgumentParser(prog='calibtut-compare', formatter_class=argparse.ArgumentDefaultsHelpFormatter,
         description="Train the same model under several losses with the same seed and budget, fit a temperature for each "
@@ -288,7 +288,7 @@ def compare_main(argv=None): # command-line arguments (default: sys.argv[1:])
 
 def compare_cli(): _run_cli('calibtut-compare', compare_main, None)
 
-# %% ../nbs/10_cli.ipynb #e1b68938
+# %% ../nbs/10_cli.ipynb #b6b86e37
 def _loss_args(items): # ["gamma=3", "beta=2"] from repeated --loss-arg
     "Parse repeated KEY=VALUE loss arguments (values as Python literals)."
     out = {}
@@ -366,7 +366,7 @@ def _write_report(out, r, title):
 
 def train_cli(): _run_cli('calibtut-train', train_main, None)
 
-# %% ../nbs/10_cli.ipynb #c30d2cce
+# %% ../nbs/10_cli.ipynb #cecf1ca7
 def _eval_parser():
     p = argparse.ArgumentParser(prog='calibtut-eval', formatter_class=argparse.ArgumentDefaultsHelpFormatter,
         description="Recompute the calibration report of a checkpoint written by calibtut-train (test split, before and after "
