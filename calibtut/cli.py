@@ -7,7 +7,7 @@ __all__ = ['RECIPES', 'COMPARE_LOSSES', 'METRIC_COLUMNS', 'milestones_for', 'loa
            'run_experiment', 'summarise', 'format_table', 'compare', 'ood_auroc', 'ood_scores', 'UsageError',
            'compare_main', 'compare_cli', 'train_main', 'train_cli', 'evaluate_checkpoint', 'eval_main', 'eval_cli']
 
-# %% ../nbs/10_cli.ipynb #beae7666
+# %% ../nbs/10_cli.ipynb #576ff414
 import argparse, ast, json, math, os, sys, time
 from pathlib import Path
 
@@ -21,7 +21,7 @@ from .models import get_model, MODELS
 from .temperature import fit_temperature
 from .train import fit, evaluate, load_checkpoint, setup_distributed, seed_everything
 
-# %% ../nbs/10_cli.ipynb #31acbb5a
+# %% ../nbs/10_cli.ipynb #2f0c01b0
 RECIPES = {  # per dataset: default model, epochs, batch size, milestones as fractions of the run, augmentation
     'digits': dict(model='digits_net', epochs=60, batch_size=64, milestones=(150 / 350, 250 / 350), augment=False),
     'cifar10': dict(model='resnet50', epochs=350, batch_size=128, milestones=(150 / 350, 250 / 350), augment=True),
@@ -42,7 +42,7 @@ def milestones_for(dataset, # a key of RECIPES
     "The recipe's learning-rate milestones scaled to a run of `epochs` epochs."
     return tuple(int(round(f * epochs)) for f in RECIPES[dataset]['milestones'])
 
-# %% ../nbs/10_cli.ipynb #f5494ce8
+# %% ../nbs/10_cli.ipynb #41ec5719
 def load_splits(dataset, # a key of RECIPES
                 data_dir=None, # folder with the dataset files (not needed for digits)
                 batch_size=None, # training batch size (default: the recipe's)
@@ -61,7 +61,7 @@ def load_splits(dataset, # a key of RECIPES
             mk(val, batch_size=eval_batch_size, shuffle=False, even=False),
             mk(test, batch_size=eval_batch_size, shuffle=False, even=False), train)
 
-# %% ../nbs/10_cli.ipynb #fc51c4b4
+# %% ../nbs/10_cli.ipynb #4e56b129
 def report_with_temperature(val_logits, val_targets, # cached validation logits and labels (temperature is fitted on these)
                             test_logits, test_targets, # cached test logits and labels (the report is computed on these)
                             method='grid', criterion='ece', # temperature fitting, see `fit_temperature`
@@ -72,7 +72,7 @@ def report_with_temperature(val_logits, val_targets, # cached validation logits 
     return dict(pre=calibration_report(test_logits, test_targets, n_bins),
                 post=calibration_report(test_logits / t, test_targets, n_bins), temperature=t)
 
-# %% ../nbs/10_cli.ipynb #085d6427
+# %% ../nbs/10_cli.ipynb #7537ab8f
 def run_experiment(dataset='digits', # a key of RECIPES
                    model='digits_net', # a key of calibtut.models.MODELS
                    loss='bsce_gra', # a key of calibtut.losses.LOSSES
@@ -107,7 +107,7 @@ def run_experiment(dataset='digits', # a key of RECIPES
                 train_time=train_time, history=history, test_probs=tl.float().softmax(1).cpu(), test_targets=tt.cpu(),
                 net=net)
 
-# %% ../nbs/10_cli.ipynb #992fffcc
+# %% ../nbs/10_cli.ipynb #8a0e1061
 METRIC_COLUMNS = [('accuracy', 'acc'), ('ece', 'ECE'), ('adaptive_ece', 'AdaECE'), ('classwise_ece', 'cwECE'),
                   ('nll', 'NLL'), ('brier', 'Brier')]
 
@@ -133,7 +133,7 @@ def summarise(runs, # list of run_experiment results (any seeds) of one loss
     out['temperature'] = dict(mean=float(t.mean()), std=float(t.std(ddof=1)) if len(t) > 1 else 0.0)
     return out
 
-# %% ../nbs/10_cli.ipynb #e6e570e0
+# %% ../nbs/10_cli.ipynb #0895ef2e
 def format_table(summary, # label -> summarise() output
                 ) -> str:
     "A plain-text table: metrics ×100 (NLL and Brier as they are) before | after temperature scaling, and T."
@@ -149,7 +149,7 @@ def format_table(summary, # label -> summarise() output
     note = "test split; acc and ECEs in %; (T): after temperature scaling fitted on validation (grid by ECE)"
     return '\n'.join([fmt(head), '-' * len(fmt(head))] + [fmt(r) for r in rows] + [note])
 
-# %% ../nbs/10_cli.ipynb #d26cbd9a
+# %% ../nbs/10_cli.ipynb #33834319
 def compare(losses=None, # {label: (registry name, kwargs)}; default COMPARE_LOSSES
             dataset='digits', model=None, epochs=None, seeds=1, device=None, data_dir=None, batch_size=None,
             out=None, # folder for compare.json and reliability.png; None: write nothing
@@ -186,7 +186,7 @@ def compare(losses=None, # {label: (registry name, kwargs)}; default COMPARE_LOS
         import matplotlib.pyplot as plt; plt.close(fig)
     return result
 
-# %% ../nbs/10_cli.ipynb #c8b48740
+# %% ../nbs/10_cli.ipynb #a5c987a1
 def ood_auroc(in_scores, # (N,) scores of in-distribution inputs (higher = more in-distribution)
               out_scores, # (M,) scores of out-of-distribution inputs
              ) -> float:
@@ -204,7 +204,7 @@ def ood_scores(logits, # (N, K) logits
     logp = torch.log_softmax(logits.double(), 1)
     return dict(max_softmax=logp.max(1).values.exp(), neg_entropy=(logp.exp() * logp).sum(1))
 
-# %% ../nbs/10_cli.ipynb #92e440fe
+# %% ../nbs/10_cli.ipynb #c38f65d0
 class UsageError(Exception):
     "A bad command-line argument: reported in one line, exit status 2."
 
@@ -239,8 +239,14 @@ def _run_cli(prog, main, argv):
         print(f"{prog}: error: {first}", file=sys.stderr)
         raise SystemExit(2)
 
+class _Help(argparse.ArgumentDefaultsHelpFormatter):
+    "Show an argument's default only where it says something (not None, not a flag's False)."
+    def _get_help_string(self, action):
+        if action.default is None or action.default is False or '%(default)' in (action.help or ''): return action.help
+        return super()._get_help_string(action)
+
 def _add_common(p, epochs_help):
-    p.add_argument('--dataset', default='digits', help=f"one of {', '.join(RECIPES)} (default: %(default)s)")
+    p.add_argument('--dataset', default='digits', help=f"one of {', '.join(RECIPES)}")
     p.add_argument('--data-dir', help="folder with the dataset files (CIFAR: cifar-10-batches-py/ or cifar-100-python/; "
                    "SVHN: train_32x32.mat, test_32x32.mat; Tiny-ImageNet: tiny-imagenet-200/); not needed for digits")
     p.add_argument('--model', help=f"one of {', '.join(MODELS)} (default: the dataset's, digits_net or resnet50)")
@@ -249,16 +255,16 @@ def _add_common(p, epochs_help):
     p.add_argument('--lr', type=float, help="base learning rate (default: the preset's, 0.1)")
     p.add_argument('--preset', default='paper', choices=['paper', 'modern'],
                    help="training recipe: 'paper' = SGD 0.1, momentum 0.9, wd 5e-4, loss summed over the batch, "
-                        "gradient norm clipped at 2; 'modern' = mean loss, Nesterov, cosine (default: %(default)s)")
+                        "gradient norm clipped at 2; 'modern' = mean loss, Nesterov, cosine")
     p.add_argument('--device', help="'cpu', 'cuda' or 'cuda:N' (default: CUDA if available)")
     p.add_argument('--n-bins', type=int, default=15, help="bins of the ECE variants (default: %(default)s)")
     p.add_argument('--temperature-method', default='grid', choices=['grid', 'lbfgs'],
-                   help="'grid' = the paper's T in 0.1..10 by validation ECE; 'lbfgs' = validation NLL (default: %(default)s)")
+                   help="'grid' = the paper's T in 0.1..10 by validation ECE; 'lbfgs' = validation NLL")
     p.add_argument('--no-progress', action='store_true', help="no progress bars")
 
-# %% ../nbs/10_cli.ipynb #4f400f72
+# %% ../nbs/10_cli.ipynb #3cd6e8ba
 def _compare_parser():
-    p = argparse.ArgumentParser(prog='calibtut-compare', formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    p = argparse.ArgumentParser(prog='calibtut-compare', formatter_class=_Help,
         description="Train the same model under several losses with the same seed and budget, fit a temperature for each "
                     "on the validation split, and compare test calibration before and after scaling. With no arguments: "
                     "the paper's comparison and GRA ablation on the embedded digits (about a minute on a CPU).")
@@ -288,7 +294,7 @@ def compare_main(argv=None): # command-line arguments (default: sys.argv[1:])
 
 def compare_cli(): _run_cli('calibtut-compare', compare_main, None)
 
-# %% ../nbs/10_cli.ipynb #b6b86e37
+# %% ../nbs/10_cli.ipynb #05435ffa
 def _loss_args(items): # ["gamma=3", "beta=2"] from repeated --loss-arg
     "Parse repeated KEY=VALUE loss arguments (values as Python literals)."
     out = {}
@@ -300,7 +306,7 @@ def _loss_args(items): # ["gamma=3", "beta=2"] from repeated --loss-arg
     return out
 
 def _train_parser():
-    p = argparse.ArgumentParser(prog='calibtut-train', formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    p = argparse.ArgumentParser(prog='calibtut-train', formatter_class=_Help,
         description="One training run with the paper's recipe (by default BSCE-GRA on CIFAR-10 with ResNet-50, 350 epochs). "
                     "Writes config.json, checkpoints (last.pt, atomically), history.jsonl, report.json (test metrics before "
                     "and after temperature scaling) and reliability.png. Several GPUs: torchrun --nproc_per_node N $(which calibtut-train) ...")
@@ -366,9 +372,9 @@ def _write_report(out, r, title):
 
 def train_cli(): _run_cli('calibtut-train', train_main, None)
 
-# %% ../nbs/10_cli.ipynb #cecf1ca7
+# %% ../nbs/10_cli.ipynb #2ea77356
 def _eval_parser():
-    p = argparse.ArgumentParser(prog='calibtut-eval', formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    p = argparse.ArgumentParser(prog='calibtut-eval', formatter_class=_Help,
         description="Recompute the calibration report of a checkpoint written by calibtut-train (test split, before and after "
                     "temperature scaling fitted on validation), and optionally the OOD AUROC against another dataset.")
     p.add_argument('checkpoint', help="a last.pt written by calibtut-train (its config.json is read from the same folder)")
