@@ -7,7 +7,7 @@ __all__ = ['RECIPES', 'COMPARE_LOSSES', 'METRIC_COLUMNS', 'milestones_for', 'loa
            'run_experiment', 'summarise', 'format_table', 'compare', 'ood_auroc', 'ood_scores', 'UsageError',
            'compare_main', 'compare_cli', 'train_main', 'train_cli', 'evaluate_checkpoint', 'eval_main', 'eval_cli']
 
-# %% ../nbs/10_cli.ipynb #576ff414
+# %% ../nbs/10_cli.ipynb #3dbd9fae
 import argparse, ast, json, math, os, sys, time
 from pathlib import Path
 
@@ -21,7 +21,7 @@ from .models import get_model, MODELS
 from .temperature import fit_temperature
 from .train import fit, evaluate, load_checkpoint, setup_distributed, seed_everything
 
-# %% ../nbs/10_cli.ipynb #2f0c01b0
+# %% ../nbs/10_cli.ipynb #2096f103
 RECIPES = {  # per dataset: default model, epochs, batch size, milestones as fractions of the run, augmentation
     'digits': dict(model='digits_net', epochs=60, batch_size=64, milestones=(150 / 350, 250 / 350), augment=False),
     'cifar10': dict(model='resnet50', epochs=350, batch_size=128, milestones=(150 / 350, 250 / 350), augment=True),
@@ -39,13 +39,15 @@ COMPARE_LOSSES = {  # label -> (registry name, keyword arguments): the paper's c
 def milestones_for(dataset, # a key of RECIPES
                    epochs, # length of the run
                   ) -> tuple: # epochs after which the learning rate drops
-    "The recipe's learning-rate milestones scaled to a run of `epochs` epochs."
-    return tuple(int(round(f * epochs)) for f in RECIPES[dataset]['milestones'])
+    "The recipe's learning-rate milestones scaled to a run of `epochs` epochs (at least 1, strictly increasing)."
+    out = []
+    for f in RECIPES[dataset]['milestones']: out.append(max(int(round(f * epochs)), out[-1] + 1 if out else 1))
+    return tuple(out)
 
-# %% ../nbs/10_cli.ipynb #41ec5719
+# %% ../nbs/10_cli.ipynb #a658ca27
 def load_splits(dataset, # a key of RECIPES
                 data_dir=None, # folder with the dataset files (not needed for digits)
-                batch_size=None, # training batch size (default: the recipe's)
+                batch_size=None, # global training batch size, split over torchrun's processes (default: the recipe's)
                 device='cpu', # where the data live
                 seed=0, # seed of shuffling and augmentation
                 eval_batch_size=1000, # batch size of the validation and test loaders
@@ -54,25 +56,29 @@ def load_splits(dataset, # a key of RECIPES
     "Train, validation and test `GPULoader`s and the training `Dataset` (for the class count and statistics)."
     if dataset not in RECIPES: raise ValueError(f"dataset: expected one of {sorted(RECIPES)}, got {dataset!r}")
     r = RECIPES[dataset]
+    batch_size = batch_size or r['batch_size']
+    world = torch.distributed.get_world_size() if torch.distributed.is_available() and torch.distributed.is_initialized() else 1
+    if batch_size % world: raise ValueError(f"batch_size: the global batch {batch_size} must divide evenly over {world} processes")
     train = get_dataset(dataset, data_dir, 'train', **options)
     val, test = (get_dataset(dataset, data_dir, s, **options) for s in ('val', 'test'))
     mk = lambda d, **kw: GPULoader(d.images, d.labels, mean=d.mean, std=d.std, device=device, **kw)
-    return (mk(train, batch_size=batch_size or r['batch_size'], shuffle=True, augment=r['augment'], seed=seed),
+    return (mk(train, batch_size=batch_size // world, shuffle=True, augment=r['augment'], seed=seed),
             mk(val, batch_size=eval_batch_size, shuffle=False, even=False),
             mk(test, batch_size=eval_batch_size, shuffle=False, even=False), train)
 
-# %% ../nbs/10_cli.ipynb #4e56b129
+# %% ../nbs/10_cli.ipynb #5ef9013d
 def report_with_temperature(val_logits, val_targets, # cached validation logits and labels (temperature is fitted on these)
                             test_logits, test_targets, # cached test logits and labels (the report is computed on these)
-                            method='grid', criterion='ece', # temperature fitting, see `fit_temperature`
+                            method='grid', # 'grid' (the paper's, by `criterion`) or 'lbfgs' (always by NLL)
+                            criterion='ece', # grid criterion: 'ece' (the paper's) or 'nll'
                             n_bins=15, # ECE bins
                            ) -> dict:
     "Test metrics before ('pre') and after ('post') temperature scaling, and the temperature fitted on validation."
-    t = fit_temperature(val_logits, val_targets, method=method, criterion=criterion, n_bins=n_bins)
+    t = fit_temperature(val_logits, val_targets, method=method, criterion='nll' if method == 'lbfgs' else criterion, n_bins=n_bins)
     return dict(pre=calibration_report(test_logits, test_targets, n_bins),
                 post=calibration_report(test_logits / t, test_targets, n_bins), temperature=t)
 
-# %% ../nbs/10_cli.ipynb #7537ab8f
+# %% ../nbs/10_cli.ipynb #e9b7ab22
 def run_experiment(dataset='digits', # a key of RECIPES
                    model='digits_net', # a key of calibtut.models.MODELS
                    loss='bsce_gra', # a key of calibtut.losses.LOSSES
@@ -98,6 +104,7 @@ def run_experiment(dataset='digits', # a key of RECIPES
     seed_everything(seed)
     net = get_model(model, num_classes=info.num_classes, in_channels=info.images.shape[1])
     fit_kwargs.setdefault('milestones', milestones_for(dataset, epochs))
+    fit_kwargs.setdefault('n_bins', n_bins)
     t0 = time.perf_counter()
     history = fit(net, criterion, tr, va, epochs=epochs, device=dev, progress=progress, **fit_kwargs)
     train_time = time.perf_counter() - t0
@@ -107,7 +114,7 @@ def run_experiment(dataset='digits', # a key of RECIPES
                 train_time=train_time, history=history, test_probs=tl.float().softmax(1).cpu(), test_targets=tt.cpu(),
                 net=net)
 
-# %% ../nbs/10_cli.ipynb #8a0e1061
+# %% ../nbs/10_cli.ipynb #f27b76fa
 METRIC_COLUMNS = [('accuracy', 'acc'), ('ece', 'ECE'), ('adaptive_ece', 'AdaECE'), ('classwise_ece', 'cwECE'),
                   ('nll', 'NLL'), ('brier', 'Brier')]
 
@@ -133,7 +140,7 @@ def summarise(runs, # list of run_experiment results (any seeds) of one loss
     out['temperature'] = dict(mean=float(t.mean()), std=float(t.std(ddof=1)) if len(t) > 1 else 0.0)
     return out
 
-# %% ../nbs/10_cli.ipynb #0895ef2e
+# %% ../nbs/10_cli.ipynb #36d861c1
 def format_table(summary, # label -> summarise() output
                 ) -> str:
     "A plain-text table: metrics ×100 (NLL and Brier as they are) before | after temperature scaling, and T."
@@ -149,7 +156,7 @@ def format_table(summary, # label -> summarise() output
     note = "test split; acc and ECEs in %; (T): after temperature scaling fitted on validation (grid by ECE)"
     return '\n'.join([fmt(head), '-' * len(fmt(head))] + [fmt(r) for r in rows] + [note])
 
-# %% ../nbs/10_cli.ipynb #33834319
+# %% ../nbs/10_cli.ipynb #2d011344
 def compare(losses=None, # {label: (registry name, kwargs)}; default COMPARE_LOSSES
             dataset='digits', model=None, epochs=None, seeds=1, device=None, data_dir=None, batch_size=None,
             out=None, # folder for compare.json and reliability.png; None: write nothing
@@ -186,7 +193,7 @@ def compare(losses=None, # {label: (registry name, kwargs)}; default COMPARE_LOS
         import matplotlib.pyplot as plt; plt.close(fig)
     return result
 
-# %% ../nbs/10_cli.ipynb #a5c987a1
+# %% ../nbs/10_cli.ipynb #eb1ef8de
 def ood_auroc(in_scores, # (N,) scores of in-distribution inputs (higher = more in-distribution)
               out_scores, # (M,) scores of out-of-distribution inputs
              ) -> float:
@@ -204,7 +211,7 @@ def ood_scores(logits, # (N, K) logits
     logp = torch.log_softmax(logits.double(), 1)
     return dict(max_softmax=logp.max(1).values.exp(), neg_entropy=(logp.exp() * logp).sum(1))
 
-# %% ../nbs/10_cli.ipynb #c38f65d0
+# %% ../nbs/10_cli.ipynb #3f82b4c9
 class UsageError(Exception):
     "A bad command-line argument: reported in one line, exit status 2."
 
@@ -218,14 +225,17 @@ def _check_out(path): # output folder
     return Path(path)
 
 def _check_common(a, data_needed=True):
-    "Validate --dataset, --model, --data-dir, --device, --epochs of a parsed namespace (in place)."
+    "Validate --dataset, --model, --data-dir, --device, --epochs, --batch-size, --n-bins, --lr of a parsed namespace."
     if a.dataset not in RECIPES: raise UsageError(f"--dataset: unknown dataset {a.dataset!r}; known: {', '.join(RECIPES)}")
     if getattr(a, 'model', None) is not None and a.model not in MODELS:
         raise UsageError(f"--model: unknown model {a.model!r}; known: {', '.join(MODELS)}")
     if data_needed and a.dataset != 'digits':
         if a.data_dir is None: raise UsageError(f"--data-dir: required for --dataset {a.dataset} (the folder holding its files)")
         if not Path(a.data_dir).is_dir(): raise UsageError(f"--data-dir: {a.data_dir!r} is not a directory")
-    if getattr(a, 'epochs', None) is not None and a.epochs < 1: raise UsageError(f"--epochs: expected >= 1, got {a.epochs}")
+    for name in ('epochs', 'batch_size', 'n_bins'):
+        v = getattr(a, name, None)
+        if v is not None and v < 1: raise UsageError(f"--{name.replace('_', '-')}: expected an integer >= 1, got {v}")
+    if getattr(a, 'lr', None) is not None and not a.lr > 0: raise UsageError(f"--lr: expected a positive number, got {a.lr}")
     if a.device is not None:
         try: dev = torch.device(a.device)
         except RuntimeError: raise UsageError(f"--device: expected 'cpu', 'cuda' or 'cuda:N', got {a.device!r}")
@@ -251,7 +261,8 @@ def _add_common(p, epochs_help):
                    "SVHN: train_32x32.mat, test_32x32.mat; Tiny-ImageNet: tiny-imagenet-200/); not needed for digits")
     p.add_argument('--model', help=f"one of {', '.join(MODELS)} (default: the dataset's, digits_net or resnet50)")
     p.add_argument('--epochs', type=int, help=epochs_help)
-    p.add_argument('--batch-size', type=int, help="training batch size (default: 64 digits, 128 CIFAR/SVHN, 64 Tiny-ImageNet)")
+    p.add_argument('--batch-size', type=int, help="global training batch size, split evenly over torchrun's processes "
+                   "(default: 64 digits, 128 CIFAR/SVHN, 64 Tiny-ImageNet)")
     p.add_argument('--lr', type=float, help="base learning rate (default: the preset's, 0.1)")
     p.add_argument('--preset', default='paper', choices=['paper', 'modern'],
                    help="training recipe: 'paper' = SGD 0.1, momentum 0.9, wd 5e-4, loss summed over the batch, "
@@ -262,7 +273,7 @@ def _add_common(p, epochs_help):
                    help="'grid' = the paper's T in 0.1..10 by validation ECE; 'lbfgs' = validation NLL")
     p.add_argument('--no-progress', action='store_true', help="no progress bars")
 
-# %% ../nbs/10_cli.ipynb #3cd6e8ba
+# %% ../nbs/10_cli.ipynb #625cd413
 def _compare_parser():
     p = argparse.ArgumentParser(prog='calibtut-compare', formatter_class=_Help,
         description="Train the same model under several losses with the same seed and budget, fit a temperature for each "
@@ -285,7 +296,7 @@ def compare_main(argv=None): # command-line arguments (default: sys.argv[1:])
     t0 = time.perf_counter()
     r = compare(losses, a.dataset, a.model, a.epochs, a.seeds, a.device, a.data_dir, a.batch_size, out=out,
                 n_bins=a.n_bins, temperature_method=a.temperature_method, progress=not a.no_progress,
-                preset=a.preset, **({'lr': a.lr} if a.lr else {}))
+                preset=a.preset, **({'lr': a.lr} if a.lr is not None else {}))
     print(f"\n{r['dataset']} / {r['model']}, {r['epochs']} epochs, {r['seeds']} seed(s), {r['device']}, "
           f"{time.perf_counter() - t0:.0f} s\n")
     print(r['table'])
@@ -294,7 +305,7 @@ def compare_main(argv=None): # command-line arguments (default: sys.argv[1:])
 
 def compare_cli(): _run_cli('calibtut-compare', compare_main, None)
 
-# %% ../nbs/10_cli.ipynb #05435ffa
+# %% ../nbs/10_cli.ipynb #fb908a69
 def _loss_args(items): # ["gamma=3", "beta=2"] from repeated --loss-arg
     "Parse repeated KEY=VALUE loss arguments (values as Python literals)."
     out = {}
@@ -309,7 +320,8 @@ def _train_parser():
     p = argparse.ArgumentParser(prog='calibtut-train', formatter_class=_Help,
         description="One training run with the paper's recipe (by default BSCE-GRA on CIFAR-10 with ResNet-50, 350 epochs). "
                     "Writes config.json, checkpoints (last.pt, atomically), history.jsonl, report.json (test metrics before "
-                    "and after temperature scaling) and reliability.png. Several GPUs: torchrun --nproc_per_node N $(which calibtut-train) ...")
+                    "and after temperature scaling) and reliability.png. Several GPUs: torchrun --nproc_per_node N $(which calibtut-train) ... "
+                    "(--batch-size stays the global batch).")
     p.add_argument('--loss', default='bsce_gra', help=f"one of {', '.join(LOSSES)}")
     p.add_argument('--loss-arg', action='append', metavar='KEY=VALUE', help="loss keyword argument, repeatable (e.g. gamma=4)")
     p.add_argument('--seed', type=int, default=0, help="seed of initialisation, shuffling and augmentation")
@@ -333,7 +345,8 @@ def train_main(argv=None): # command-line arguments (default: sys.argv[1:])
     if a.loss not in LOSSES: raise UsageError(f"--loss: unknown loss {a.loss!r}; known: {', '.join(LOSSES)}")
     _check_common(a)
     kwargs = _loss_args(a.loss_arg)
-    get_loss(a.loss, **kwargs)  # fail early on bad loss arguments
+    try: get_loss(a.loss, **kwargs)  # fail early on bad loss arguments
+    except TypeError as e: raise UsageError(f"--loss-arg: {a.loss} does not take {sorted(kwargs)} ({e})")
     model = a.model or RECIPES[a.dataset]['model']
     out = Path(a.out or f"runs/{a.dataset}-{model}-{a.loss}-s{a.seed}")
     rank, world, dev = setup_distributed(a.device)
@@ -351,7 +364,7 @@ def train_main(argv=None): # command-line arguments (default: sys.argv[1:])
                        temperature_method=a.temperature_method, n_bins=a.n_bins, progress=not a.no_progress,
                        preset=a.preset, checkpoint_dir=str(out), checkpoint_every=a.checkpoint_every,
                        resume=bool(a.resume) or None, log_path=str(out / 'history.jsonl'), amp=_AMP[a.amp],
-                       compile=a.compile, **({'lr': a.lr} if a.lr else {}))
+                       compile=a.compile, **({'lr': a.lr} if a.lr is not None else {}))
     if rank == 0:
         _write_report(out, r, f"{a.dataset} / {model} / {a.loss}")
     return r
@@ -372,7 +385,7 @@ def _write_report(out, r, title):
 
 def train_cli(): _run_cli('calibtut-train', train_main, None)
 
-# %% ../nbs/10_cli.ipynb #2ea77356
+# %% ../nbs/10_cli.ipynb #f2843948
 def _eval_parser():
     p = argparse.ArgumentParser(prog='calibtut-eval', formatter_class=_Help,
         description="Recompute the calibration report of a checkpoint written by calibtut-train (test split, before and after "

@@ -10,7 +10,7 @@ __all__ = ['REDUCTIONS', 'WEIGHTS', 'LOSSES', 'weighted_ce', 'ce_weight', 'cross
            'adafocal_weight', 'equal_mass_edges', 'adafocal_gaps', 'adafocal_update', 'AdaFocalLoss', 'LossModule',
            'get_loss']
 
-# %% ../nbs/03_losses.ipynb #7c94c828
+# %% ../nbs/03_losses.ipynb #eebafa12
 import math
 from bisect import bisect_right
 from contextlib import nullcontext
@@ -19,7 +19,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-# %% ../nbs/03_losses.ipynb #bcd08c79
+# %% ../nbs/03_losses.ipynb #a5a112a2
 REDUCTIONS = ('mean', 'sum', 'none')
 
 def _check_reduction(reduction):
@@ -48,7 +48,7 @@ def _check_inputs(logits, targets):
     if targets.shape != expected:
         raise ValueError(f"targets must have shape {tuple(expected)} to match logits {tuple(logits.shape)}, got {tuple(targets.shape)}")
 
-# %% ../nbs/03_losses.ipynb #3809e612
+# %% ../nbs/03_losses.ipynb #cec1d0ef
 def _prep(logits, targets, reduction):
     "Check the inputs; return (M, C) logits in at least fp32, (M,) int64 targets and the per-element shape."
     _check_reduction(reduction)
@@ -69,14 +69,20 @@ def _reduce(loss, reduction, shape):
     if reduction == 'sum': return loss.sum()
     return loss.reshape(shape)
 
-# %% ../nbs/03_losses.ipynb #c6537597
+# %% ../nbs/03_losses.ipynb #1c13cabf
+def _check_weight(u, t):
+    "The weight `u` of a `weight_fn`, checked to be one value per sample (an (N, 1) weight would broadcast silently)."
+    if u.shape != t.shape:
+        raise ValueError(f"weight_fn: expected a weight of shape {tuple(t.shape)} (one per sample), got {tuple(u.shape)}")
+    return u
+
 class _GRACrossEntropy(torch.autograd.Function):
     "Per-sample u·CE whose backward pass is the GRA gradient u·(p̂ − y) (u is a constant)."
     @staticmethod
     def forward(ctx, z, t, weight_fn, weight_kwargs):
         logp = F.log_softmax(z, dim=1)
         probs = logp.exp()
-        u = weight_fn(probs, t, **weight_kwargs)
+        u = _check_weight(weight_fn(probs, t, **weight_kwargs), t)
         ctx.save_for_backward(probs, u, t)
         return u * F.nll_loss(logp, t, reduction='none')
 
@@ -88,7 +94,7 @@ class _GRACrossEntropy(torch.autograd.Function):
         p_minus_y = probs.scatter(1, idx, probs.gather(1, idx) - 1)  # p̂ − y without a one-hot matrix
         return p_minus_y.mul_((grad * u)[:, None]), None, None, None
 
-# %% ../nbs/03_losses.ipynb #7c938491
+# %% ../nbs/03_losses.ipynb #3e4e13b5
 def weighted_ce(logits, # (N, C) or (N, C, d1, ...) unnormalised scores, any float dtype
                 targets, # (N,) or (N, d1, ...) integer class indices
                 weight_fn, # u(probs, targets, **params) -> (N,) uncertainty weight; None means u = 1
@@ -102,9 +108,9 @@ def weighted_ce(logits, # (N, C) or (N, C, d1, ...) unnormalised scores, any flo
         logp = F.log_softmax(z, dim=1)
         ce = F.nll_loss(logp, t, reduction='none')  # −log p̂_c
         if weight_fn is None: return _reduce(ce, reduction, shape)
-        return _reduce(weight_fn(logp.exp(), t, **weight_kwargs) * ce, reduction, shape)
+        return _reduce(_check_weight(weight_fn(logp.exp(), t, **weight_kwargs), t) * ce, reduction, shape)
 
-# %% ../nbs/03_losses.ipynb #4e80c2f3
+# %% ../nbs/03_losses.ipynb #d468f497
 def _check_probs(probs, targets):
     "Raise unless `probs` (N, C) and int64 `targets` (N,) fit together."
     if probs.dim() != 2: raise ValueError(f"probs must have shape (N, C), got {tuple(probs.shape)}")
@@ -125,7 +131,7 @@ def cross_entropy(logits, targets, reduction='mean'):
     "Cross-entropy in fp32 (u ≡ 1), like `F.cross_entropy`."
     return weighted_ce(logits, targets, None, reduction=reduction)
 
-# %% ../nbs/03_losses.ipynb #a2963f84
+# %% ../nbs/03_losses.ipynb #755abc1e
 def _pow(x, # base, x >= 0
          gamma): # exponent >= 0: a number or a tensor broadcastable to x
     "x ** gamma with a finite gradient at x = 0 for 0 < gamma < 1."
@@ -137,7 +143,7 @@ def _check_gamma(gamma, name='gamma'):
     "Raise unless the number `gamma` is >= 0."
     if not torch.is_tensor(gamma) and not gamma >= 0: raise ValueError(f"{name} must be >= 0, got {gamma}")
 
-# %% ../nbs/03_losses.ipynb #b14d9fd2
+# %% ../nbs/03_losses.ipynb #e2ac7f36
 def focal_weight(probs, # (N, C) predicted probabilities
                  targets, # (N,) int64 labels
                  gamma=3.0): # focusing parameter, >= 0 (0 is CE)
@@ -149,7 +155,7 @@ def focal_loss(logits, targets, gamma=3.0, gra=False, reduction='mean'):
     "Focal loss (1 − p)^γ·CE (FL-γ); `gra=True` gives FL-GRA."
     return weighted_ce(logits, targets, focal_weight, gra=gra, reduction=reduction, gamma=gamma)
 
-# %% ../nbs/03_losses.ipynb #419a8dba
+# %% ../nbs/03_losses.ipynb #d27bcc5d
 def flsd_weight(probs, # (N, C) predicted probabilities
                 targets, # (N,) int64 labels
                 gammas=(5.0, 3.0, 3.0), # γ below thresholds[0], between them, and above the last; (5, 3, 2) is FLSD-52
@@ -168,7 +174,7 @@ def flsd53_loss(logits, targets, gammas=(5.0, 3.0, 3.0), thresholds=(0.2, 0.5), 
     "FLSD-53 loss (1 − p)^γ(p)·CE; `gammas=(5, 3, 2)` gives FLSD-52."
     return weighted_ce(logits, targets, flsd_weight, gra=gra, reduction=reduction, gammas=gammas, thresholds=thresholds)
 
-# %% ../nbs/03_losses.ipynb #183a1e39
+# %% ../nbs/03_losses.ipynb #801ffd7e
 def rival_prob(probs, # (N, C) predicted probabilities
                targets): # (N,) int64 labels
     "p_j: the largest probability strictly below the true-class probability p (0 if none)."
@@ -192,7 +198,7 @@ def dual_focal_loss(logits, targets, gamma=2.0, gra=False, reduction='mean'):
     "Dual focal loss (1 − p + p_j)^γ·CE (DFL-γ); `gra=True` detaches the whole weight (a true DFL-GRA)."
     return weighted_ce(logits, targets, dual_focal_weight, gra=gra, reduction=reduction, gamma=gamma)
 
-# %% ../nbs/03_losses.ipynb #4d7ef2bc
+# %% ../nbs/03_losses.ipynb #fa5e59dc
 def inverse_focal_weight(probs, # (N, C) predicted probabilities
                          targets, # (N,) int64 labels
                          gamma=2.0): # exponent, >= 0
@@ -204,7 +210,7 @@ def inverse_focal_loss(logits, targets, gamma=2.0, gra=False, reduction='mean'):
     "Inverse focal loss (1 + p)^γ·CE."
     return weighted_ce(logits, targets, inverse_focal_weight, gra=gra, reduction=reduction, gamma=gamma)
 
-# %% ../nbs/03_losses.ipynb #194d45b6
+# %% ../nbs/03_losses.ipynb #d47085d4
 def brier_weight(probs, # (N, C) predicted probabilities
                  targets, # (N,) int64 labels
                  gamma=2.0, # exponent on the norm, >= 0
@@ -224,11 +230,11 @@ def bsce_gra_loss(logits, targets, gamma=2.0, beta=2.0, reduction='mean'):
     "BSCE-GRA, the paper's method: CE whose gradient is weighted by the detached Brier weight ‖y − p̂‖_β^γ."
     return bsce_loss(logits, targets, gamma=gamma, beta=beta, gra=True, reduction=reduction)
 
-# %% ../nbs/03_losses.ipynb #130d8c7f
+# %% ../nbs/03_losses.ipynb #e37ba74e
 WEIGHTS = {'ce': ce_weight, 'fl': focal_weight, 'flsd': flsd_weight, 'dfl': dual_focal_weight,
            'ifl': inverse_focal_weight, 'bsce': brier_weight}
 
-# %% ../nbs/03_losses.ipynb #e19b23e8
+# %% ../nbs/03_losses.ipynb #357e5e30
 def brier_loss(logits, targets, reduction='mean'):
     "Brier loss Σ_k (y_k − p̂_k)² per sample (summed over classes)."
     z, t, shape = _prep(logits, targets, reduction)
@@ -243,7 +249,7 @@ def label_smoothing_loss(logits, targets, smoothing=0.05, reduction='mean'):
     with _full_precision(z.device):
         return _reduce(F.cross_entropy(z, t, reduction='none', label_smoothing=smoothing), reduction, shape)
 
-# %% ../nbs/03_losses.ipynb #23bd060c
+# %% ../nbs/03_losses.ipynb #b0efabe6
 def laplacian_quadratic_form(a, # (N,) coefficients
                              r, # (N,) points in [0, 1]
                              width=0.4): # kernel width w
@@ -256,7 +262,7 @@ def laplacian_quadratic_form(a, # (N,) coefficients
     ae = a * e
     return (a * a).sum() + 2 * (a / e * (ae.cumsum(0) - ae)).sum()
 
-# %% ../nbs/03_losses.ipynb #ae796ba9
+# %% ../nbs/03_losses.ipynb #4303e9b0
 def mmce_penalty(probs, # (N, C) predicted probabilities
                  targets, # (N,) int64 labels
                  width=0.4, # width of the Laplacian kernel exp(−|r − r'|/width)
@@ -281,7 +287,7 @@ def mmce_loss(logits, targets, lamda=2.0, width=0.4, weighted=True, reduction='m
         penalty = lamda * mmce_penalty(logp.exp(), t, width, weighted)
         return _reduce(ce + penalty, reduction, shape)
 
-# %% ../nbs/03_losses.ipynb #72163374
+# %% ../nbs/03_losses.ipynb #f0f5e239
 def scheduled_gamma(epoch, # 0-based epoch
                     gammas=(5.0, 3.0, 1.0), # γ before milestones[0], between the milestones, after the last
                     milestones=(100, 250)): # epochs at which γ moves to the next value
@@ -305,7 +311,7 @@ class ScheduledFocalLoss(nn.Module):
     def forward(self, logits, targets): return focal_loss(logits, targets, self.gamma, self.gra, self.reduction)
     def extra_repr(self): return f"gamma={self.gamma}, gammas={self.gammas}, milestones={self.milestones}, gra={self.gra}, reduction={self.reduction!r}"
 
-# %% ../nbs/03_losses.ipynb #af12a81a
+# %% ../nbs/03_losses.ipynb #40f5d84c
 def adafocal_weight(probs, # (N, C) predicted probabilities
                     targets, # (N,) int64 labels
                     gammas, # (B,) γ per bin: > 0 focal, < 0 inverse focal
@@ -350,7 +356,7 @@ def adafocal_update(gammas, # (B,) current γ per bin
     new = torch.where(new.abs() < switch, torch.where(new > 0, -switch, switch), new)
     return new.clamp(gamma_min, gamma_max)
 
-# %% ../nbs/03_losses.ipynb #a3cd89e4
+# %% ../nbs/03_losses.ipynb #420539de
 class AdaFocalLoss(nn.Module):
     "AdaFocal: focal/inverse-focal loss with γ per probability bin, updated by `on_validation_end(val_logits, val_targets)`."
     def __init__(self, n_bins=15, lamda=1.0, gamma_init=1.0, switch=0.2, gamma_min=-2.0, gamma_max=20.0,
@@ -375,7 +381,7 @@ class AdaFocalLoss(nn.Module):
 
     def extra_repr(self): return f"n_bins={self.n_bins}, lamda={self.lamda}, bin_by={self.bin_by!r}, gra={self.gra}, reduction={self.reduction!r}"
 
-# %% ../nbs/03_losses.ipynb #5069142b
+# %% ../nbs/03_losses.ipynb #5901236a
 class LossModule(nn.Module):
     "A functional loss `fn(logits, targets, ..., reduction)` as an `nn.Module`, like `nn.CrossEntropyLoss`."
     def __init__(self, fn, # functional loss, e.g. `bsce_loss`
@@ -388,7 +394,7 @@ class LossModule(nn.Module):
     def forward(self, logits, targets): return self.fn(logits, targets, reduction=self.reduction, **self.kwargs)
     def extra_repr(self): return ', '.join([self.fn.__name__] + [f"{k}={v!r}" for k, v in self.kwargs.items()] + [f"reduction={self.reduction!r}"])
 
-# %% ../nbs/03_losses.ipynb #9e8728be
+# %% ../nbs/03_losses.ipynb #c6a991c2
 LOSSES = { # name: (functional loss or stateful module class, weight function u or None, default options)
     'ce': (cross_entropy, ce_weight, {}),
     'fl': (focal_loss, focal_weight, dict(gamma=3.0)),

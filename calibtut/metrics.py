@@ -6,14 +6,14 @@
 __all__ = ['top1', 'accuracy', 'bin_edges', 'bin_index', 'BinStats', 'reliability_bins', 'ece', 'mce', 'adaptive_ece',
            'classwise_ece', 'nll', 'brier_score', 'calibration_report', 'CalibrationMeter']
 
-# %% ../nbs/01_metrics.ipynb #35bbd096
+# %% ../nbs/01_metrics.ipynb #68dcc31a
 import numbers
 from typing import NamedTuple
 
 import torch
 import torch.distributed as dist
 
-# %% ../nbs/01_metrics.ipynb #86f8568b
+# %% ../nbs/01_metrics.ipynb #10411a1b
 def _work_dtype(x): return torch.promote_types(x.dtype, torch.float32)  # fp32 math, fp64 if given fp64
 
 def _acc_dtype(device):
@@ -25,7 +25,7 @@ def _check_n_bins(n_bins):
         raise ValueError(f"n_bins must be an integer >= 1, got {n_bins!r}")
     return int(n_bins)
 
-# %% ../nbs/01_metrics.ipynb #bae9d9a2
+# %% ../nbs/01_metrics.ipynb #c43b9e20
 def _check_shapes(x, targets, name='probs'):
     "Shape, dtype and device checks of `x` (N, K) and `targets` (N,): no device sync"
     if not isinstance(x, torch.Tensor): raise TypeError(f"{name} must be a torch.Tensor, got {type(x).__name__}")
@@ -39,7 +39,7 @@ def _check_shapes(x, targets, name='probs'):
     if x.numel() == 0: raise ValueError(f"{name} is empty: shape {tuple(x.shape)}")
     if targets.device != x.device: raise ValueError(f"targets is on {targets.device} but {name} is on {x.device}")
 
-# %% ../nbs/01_metrics.ipynb #c968b21e
+# %% ../nbs/01_metrics.ipynb #5c202fb1
 def _check_values(probs, # (N, K) in fp32 or fp64
                   targets, # (N,) integers
                   tol=1e-3, # allowed deviation of a row sum from 1
@@ -55,7 +55,7 @@ def _check_values(probs, # (N, K) in fp32 or fp64
     if lo < 0 or hi >= probs.shape[1]:
         raise ValueError(f"targets must be class labels in [0, {probs.shape[1]}) (K = probs.shape[1]), got labels from {lo} to {hi}")
 
-# %% ../nbs/01_metrics.ipynb #e48e250b
+# %% ../nbs/01_metrics.ipynb #69cf7629
 def _prepare(probs, targets, n_bins=None, validate=True):
     "Check the inputs; return `probs` in fp32 (fp64 if given fp64) and `targets` as int64"
     _check_shapes(probs, targets)
@@ -64,13 +64,13 @@ def _prepare(probs, targets, n_bins=None, validate=True):
     if validate: _check_values(w, targets, tol=max(1e-3, torch.finfo(probs.dtype).eps))
     return w, targets.long()
 
-# %% ../nbs/01_metrics.ipynb #68c61ee7
+# %% ../nbs/01_metrics.ipynb #c803a85e
 def top1(probs, # (N, K) class probabilities
         ):
     "Top-1 confidence (N,) and prediction (N,); ties go to the lowest class index"
     return tuple(probs.max(1))
 
-# %% ../nbs/01_metrics.ipynb #af9cdf26
+# %% ../nbs/01_metrics.ipynb #40547688
 def accuracy(probs, # (N, K) class probabilities, rows on the simplex
              targets, # (N,) integer labels in [0, K)
              *, validate:bool=True, # check values (one device sync); shapes are always checked
@@ -79,7 +79,7 @@ def accuracy(probs, # (N, K) class probabilities, rows on the simplex
     probs, targets = _prepare(probs, targets, validate=validate)
     return (top1(probs)[1] == targets).to(probs.dtype).mean()
 
-# %% ../nbs/01_metrics.ipynb #95425d37
+# %% ../nbs/01_metrics.ipynb #a82b3e14
 def bin_edges(n_bins=15, # number of equal-width bins
               dtype=torch.float32, device=None):
     "The `n_bins + 1` edges b / n_bins of equal-width bins on [0, 1]"
@@ -92,7 +92,7 @@ def bin_index(x, # values in [0, 1]
     upper = bin_edges(n_bins, x.dtype, x.device)[1:]
     return torch.bucketize(x, upper).clamp_(max=n_bins - 1)
 
-# %% ../nbs/01_metrics.ipynb #89a3a860
+# %% ../nbs/01_metrics.ipynb #f7a55511
 def _bin_sums(idx, n, *vals):
     "Sums of each of `vals` over the samples of each of `n` bins, as a (len(vals), n) tensor"
     acc = _acc_dtype(idx.device)
@@ -102,7 +102,7 @@ def _top1_sums(conf, correct, n_bins):
     "Per-bin (count, number correct, sum of confidences) of top-1 confidences"
     return _bin_sums(bin_index(conf, n_bins), n_bins, torch.ones_like(conf), correct, conf)
 
-# %% ../nbs/01_metrics.ipynb #7b4f325b
+# %% ../nbs/01_metrics.ipynb #14d4109e
 class BinStats(NamedTuple):
     "Per-bin numbers behind a reliability diagram (accuracy and confidence are nan in empty bins)"
     edges: torch.Tensor       # (n_bins + 1,) bin edges
@@ -122,7 +122,7 @@ def reliability_bins(probs, # (N, K) class probabilities, rows on the simplex
     w = probs.dtype
     return BinStats(bin_edges(n_bins, w, probs.device), count.to(w), (correct / count).to(w), (conf_sum / count).to(w))
 
-# %% ../nbs/01_metrics.ipynb #32fa78b8
+# %% ../nbs/01_metrics.ipynb #e94a9d20
 def _ece_from(sums): return (sums[1] - sums[2]).abs().sum() / sums[0].sum()
 
 def ece(probs, # (N, K) class probabilities, rows on the simplex
@@ -135,7 +135,7 @@ def ece(probs, # (N, K) class probabilities, rows on the simplex
     conf, pred = top1(probs)
     return _ece_from(_top1_sums(conf, pred == targets, n_bins)).to(probs.dtype)
 
-# %% ../nbs/01_metrics.ipynb #ce4ae4a7
+# %% ../nbs/01_metrics.ipynb #fdde600f
 def _mce_from(sums): return ((sums[1] - sums[2]).abs() / sums[0].clamp(min=1)).max()
 
 def mce(probs, # (N, K) class probabilities, rows on the simplex
@@ -148,7 +148,7 @@ def mce(probs, # (N, K) class probabilities, rows on the simplex
     conf, pred = top1(probs)
     return _mce_from(_top1_sums(conf, pred == targets, n_bins)).to(probs.dtype)
 
-# %% ../nbs/01_metrics.ipynb #57b3badb
+# %% ../nbs/01_metrics.ipynb #ff9aff5b
 def _adaptive_ece_from(conf, correct, n_bins):
     "Adaptive ECE from all top-1 confidences and correctness: equal-mass bins, ties share their mean correctness"
     n = len(conf)
@@ -162,7 +162,7 @@ def _adaptive_ece_from(conf, correct, n_bins):
     gaps = _bin_sums(idx, n_bins, correct - conf.to(correct.dtype))[0]
     return gaps.abs().sum() / n
 
-# %% ../nbs/01_metrics.ipynb #fe3b2d26
+# %% ../nbs/01_metrics.ipynb #805dbcd5
 def adaptive_ece(probs, # (N, K) class probabilities, rows on the simplex
                  targets, # (N,) integer labels in [0, K)
                  n_bins:int=15, # equal-mass bins: sorted position j goes to bin floor(j * n_bins / N)
@@ -173,7 +173,7 @@ def adaptive_ece(probs, # (N, K) class probabilities, rows on the simplex
     conf, pred = top1(probs)
     return _adaptive_ece_from(conf, pred == targets, n_bins).to(probs.dtype)
 
-# %% ../nbs/01_metrics.ipynb #ef8e6ca7
+# %% ../nbs/01_metrics.ipynb #72b4ef28
 def _classwise_sums(probs, targets, n_bins):
     "(2, K * n_bins) per (class, bin) sums: label frequency and probability mass"
     n, k = probs.shape
@@ -184,7 +184,7 @@ def _classwise_sums(probs, targets, n_bins):
 
 def _classwise_from(sums, n, k): return (sums[0] - sums[1]).abs().sum() / (n * k)
 
-# %% ../nbs/01_metrics.ipynb #61f629a2
+# %% ../nbs/01_metrics.ipynb #c835fc08
 def classwise_ece(probs, # (N, K) class probabilities, rows on the simplex; K is probs.shape[1]
                   targets, # (N,) integer labels in [0, K)
                   n_bins:int=15, # equal-width bins (l, u] per class, 0 in the first
@@ -194,7 +194,7 @@ def classwise_ece(probs, # (N, K) class probabilities, rows on the simplex; K is
     probs, targets = _prepare(probs, targets, n_bins, validate)
     return _classwise_from(_classwise_sums(probs, targets, n_bins), *probs.shape).to(probs.dtype)
 
-# %% ../nbs/01_metrics.ipynb #5da70830
+# %% ../nbs/01_metrics.ipynb #79ba6c71
 def _log_p_true(probs, targets): return probs.gather(1, targets[:, None]).squeeze(1).log().clamp(min=-100)
 
 def _brier_per_sample(probs, targets):
@@ -202,7 +202,7 @@ def _brier_per_sample(probs, targets):
     onehot = torch.zeros_like(probs).scatter_(1, targets[:, None], 1.0)
     return (probs - onehot).pow(2).sum(1)
 
-# %% ../nbs/01_metrics.ipynb #4a73345e
+# %% ../nbs/01_metrics.ipynb #1c221499
 def nll(probs, # (N, K) class probabilities, rows on the simplex
         targets, # (N,) integer labels in [0, K)
         *, validate:bool=True, # check values (one device sync)
@@ -219,7 +219,7 @@ def brier_score(probs, # (N, K) class probabilities, rows on the simplex
     probs, targets = _prepare(probs, targets, validate=validate)
     return _brier_per_sample(probs, targets).to(_acc_dtype(probs.device)).mean().to(probs.dtype)
 
-# %% ../nbs/01_metrics.ipynb #fe53f8cb
+# %% ../nbs/01_metrics.ipynb #55cc0bb2
 def _logit_stats(logits, targets, n_bins):
     "All per-bin and per-sample statistics of one batch of logits, as device tensors"
     k = logits.shape[1]
@@ -228,14 +228,15 @@ def _logit_stats(logits, targets, n_bins):
     probs = logp.exp()
     conf, pred = top1(probs)                   # conf is NaN where logits hold NaN or +inf
     bad = (safe != targets).sum() + conf.isnan().sum()
+    simplex = ((logits >= 0).all(1) & ((logits.sum(1) - 1).abs() <= 1e-3)).sum()  # rows that look like probabilities
     targets = safe
     correct = pred == targets
     acc = _acc_dtype(logits.device)
     scalars = torch.stack([-logp.gather(1, targets[:, None]).to(acc).sum(), _brier_per_sample(probs, targets).to(acc).sum()])
     return dict(top1=_top1_sums(conf, correct, n_bins), classwise=_classwise_sums(probs, targets, n_bins),
-                scalars=torch.cat([scalars, bad[None].to(acc)]), conf=conf, correct=correct)
+                scalars=torch.cat([scalars, bad[None].to(acc), simplex[None].to(acc)]), conf=conf, correct=correct)
 
-# %% ../nbs/01_metrics.ipynb #c1bcd3cb
+# %% ../nbs/01_metrics.ipynb #487d7f02
 _KEYS = ('accuracy', 'ece', 'adaptive_ece', 'classwise_ece', 'mce', 'nll', 'brier')
 
 def _report_from(s, n_bins):
@@ -243,12 +244,14 @@ def _report_from(s, n_bins):
     n, k = len(s['conf']), s['classwise'].shape[1] // n_bins
     vals = torch.stack([s['top1'][1].sum() / n, _ece_from(s['top1']), _adaptive_ece_from(s['conf'], s['correct'], n_bins),
                         _classwise_from(s['classwise'], n, k), _mce_from(s['top1']), s['scalars'][0] / n,
-                        s['scalars'][1] / n, s['scalars'][2]]).tolist()
-    if vals[-1]: raise ValueError(f"targets must be class labels in [0, {k}) and logits free of NaN and +inf, "
-                                  f"but {int(vals[-1])} samples are not")
-    return dict(zip(_KEYS, vals[:-1]))
+                        s['scalars'][1] / n, s['scalars'][2], s['scalars'][3]]).tolist()
+    if vals[-2]: raise ValueError(f"targets must be class labels in [0, {k}) and logits free of NaN and +inf, "
+                                  f"but {int(vals[-2])} samples are not")
+    if k > 1 and vals[-1] == n: raise ValueError("logits: every row is non-negative and sums to 1, so these look like "
+                                                 "probabilities; pass the model's logits (the softmax is applied here)")
+    return dict(zip(_KEYS, vals[:-2]))
 
-# %% ../nbs/01_metrics.ipynb #2da13b65
+# %% ../nbs/01_metrics.ipynb #27fa7811
 @torch.no_grad()
 def calibration_report(logits, # (N, K) logits (not probabilities)
                        targets, # (N,) integer labels in [0, K)
@@ -258,7 +261,7 @@ def calibration_report(logits, # (N, K) logits (not probabilities)
     _check_shapes(logits, targets, 'logits')
     return _report_from(_logit_stats(logits, targets, _check_n_bins(n_bins)), n_bins)
 
-# %% ../nbs/01_metrics.ipynb #6066971e
+# %% ../nbs/01_metrics.ipynb #bd03ecf1
 def _gather_rows(x):
     "all_gather a (R, n_i) tensor with different n_i per process; returns (R, sum n_i)"
     sizes = [torch.zeros(1, dtype=torch.long, device=x.device) for _ in range(dist.get_world_size())]
@@ -269,7 +272,7 @@ def _gather_rows(x):
     dist.all_gather(out, padded)
     return torch.cat([o[:, :s] for o, s in zip(out, sizes)], 1)
 
-# %% ../nbs/01_metrics.ipynb #e1bcba38
+# %% ../nbs/01_metrics.ipynb #fd067b88
 @torch.no_grad()
 def _merge(s, # this process's statistics (dict of tensors), or None if it saw no batch
            k, # number of classes seen here (None if no batch)
@@ -279,7 +282,7 @@ def _merge(s, # this process's statistics (dict of tensors), or None if it saw n
     dev = s['conf'].device if s else torch.device('cuda', torch.cuda.current_device()) if dist.get_backend() == 'nccl' else torch.device('cpu')
     kk = torch.tensor([k or 0], device=dev); dist.all_reduce(kk, op=dist.ReduceOp.MAX); kk = int(kk)
     if kk == 0: return None
-    if s is None: s = dict(top1=torch.zeros(3, n_bins), classwise=torch.zeros(2, kk * n_bins), scalars=torch.zeros(3),
+    if s is None: s = dict(top1=torch.zeros(3, n_bins), classwise=torch.zeros(2, kk * n_bins), scalars=torch.zeros(4),
                            conf=torch.zeros(0), correct=torch.zeros(0, dtype=torch.bool))
     elif k != kk: raise ValueError(f"logits had {k} classes in this process but {kk} in another")
     acc = _acc_dtype(dev)
@@ -290,7 +293,7 @@ def _merge(s, # this process's statistics (dict of tensors), or None if it saw n
     return dict(top1=flat[:n1].view(3, n_bins), classwise=flat[n1:n2].view(2, -1), scalars=flat[n2:],
                 conf=rows[0].to(s['conf'].dtype), correct=rows[1].bool())
 
-# %% ../nbs/01_metrics.ipynb #b8ee45be
+# %% ../nbs/01_metrics.ipynb #99d53103
 class CalibrationMeter:
     "Accumulate calibration statistics over batches of logits on the device; `compute` gives `calibration_report`'s numbers"
     def __init__(self, n_bins:int=15): # bins of the ECE variants

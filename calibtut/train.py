@@ -6,7 +6,7 @@
 __all__ = ['PRESETS', 'resolve_config', 'lr_factor', 'make_optimizer', 'atomic_save', 'seed_everything', 'setup_distributed',
            'evaluate', 'NonFiniteLossError', 'load_checkpoint', 'fit']
 
-# %% ../nbs/09_train.ipynb #09b3d8f9
+# %% ../nbs/09_train.ipynb #63b34923
 import os, json, math, time, random, tempfile, warnings, contextlib
 from functools import partial
 import numpy as np
@@ -17,7 +17,7 @@ from torch.nn.parallel import DistributedDataParallel
 from tqdm.auto import tqdm
 from .metrics import CalibrationMeter
 
-# %% ../nbs/09_train.ipynb #85b99538
+# %% ../nbs/09_train.ipynb #70755ac3
 _NO_BAD_STEP = 2**62  # "no non-finite loss yet" marker for the on-device first-bad-step record
 
 def _accumulate(stats, # (3,) float64 device tensor: loss sum, correct count, sample count
@@ -34,7 +34,7 @@ def _accumulate(stats, # (3,) float64 device tensor: loss sum, correct count, sa
     bad = ~torch.isfinite(loss)
     first_bad.copy_(torch.where(bad & (first_bad == _NO_BAD_STEP), step, first_bad))
 
-# %% ../nbs/09_train.ipynb #c84e3af6
+# %% ../nbs/09_train.ipynb #79a9ba98
 PRESETS = {
     'paper': dict(epochs=350, lr=0.1, momentum=0.9, weight_decay=5e-4, nesterov=False, schedule='multistep',
                   milestones=(150, 250), gamma=0.1, warmup_epochs=0, reduction='sum', clip_norm=2.0),
@@ -59,7 +59,7 @@ def resolve_config(preset='paper', # 'paper' or 'modern'
     cfg['clip_norm'] = float(cfg['clip_norm'] or 0.0)
     return cfg
 
-# %% ../nbs/09_train.ipynb #674c5327
+# %% ../nbs/09_train.ipynb #25dc1949
 def lr_factor(step, # optimizer step, 0-based
               schedule='multistep', # 'multistep', 'cosine' or 'constant'
               steps_per_epoch=1, # optimizer steps per epoch
@@ -88,7 +88,7 @@ def make_optimizer(model, # the (unwrapped) model
                 milestones=cfg['milestones'], gamma=cfg['gamma'], warmup_epochs=cfg['warmup_epochs'])
     return opt, torch.optim.lr_scheduler.LambdaLR(opt, f)
 
-# %% ../nbs/09_train.ipynb #dcabf69a
+# %% ../nbs/09_train.ipynb #ab8ea5b2
 def _amp_dtype(amp, # None (auto: bf16 on CUDA), False, True/'bf16', 'fp16'
                device, # torch.device
               ):
@@ -109,7 +109,7 @@ def _to_device(x, y, device, channels_last):
     if channels_last and x.ndim == 4: x = x.contiguous(memory_format=torch.channels_last)
     return x, y
 
-# %% ../nbs/09_train.ipynb #b80f976e
+# %% ../nbs/09_train.ipynb #136de84d
 def atomic_save(obj, # anything `torch.save` accepts
                 path, # destination file
                ):
@@ -131,7 +131,7 @@ def atomic_save(obj, # anything `torch.save` accepts
         try: os.fsync(dfd)
         finally: os.close(dfd)
 
-# %% ../nbs/09_train.ipynb #1ba5f43c
+# %% ../nbs/09_train.ipynb #0ec2fc99
 def _rng_state():
     "Python, NumPy, torch (and CUDA) generator states, in weights_only-loadable types."
     kind, keys, pos, has_gauss, cached = np.random.get_state()
@@ -152,7 +152,7 @@ def seed_everything(seed): # int
     "Seed Python, NumPy and torch (all devices)."
     random.seed(seed); np.random.seed(seed); torch.manual_seed(seed)
 
-# %% ../nbs/09_train.ipynb #e91069b4
+# %% ../nbs/09_train.ipynb #d508632f
 def setup_distributed(device=None, # None: CUDA (this process's LOCAL_RANK) if available, else CPU
                      ):
     "Init the process group when launched by torchrun (WORLD_SIZE > 1) -> (rank, world_size, device)."
@@ -181,7 +181,7 @@ def _gather(t, # local tensor, first dimension may differ across ranks
     dist.all_gather(out, padded)
     return torch.cat([o[:s] for o, s in zip(out, sizes)])
 
-# %% ../nbs/09_train.ipynb #9621244b
+# %% ../nbs/09_train.ipynb #e4f45be8
 @torch.no_grad()
 def _predict(model, loader, device, amp_dtype=None, channels_last=False, meter=None):
     "Logits and targets of `model` on `loader` (this process's shard), optionally updating a CalibrationMeter."
@@ -211,7 +211,7 @@ def evaluate(model, # trained model
     logits, targets = _predict(model, loader, device, _amp_dtype(amp, device))
     return _gather(logits), _gather(targets)
 
-# %% ../nbs/09_train.ipynb #eb499a3b
+# %% ../nbs/09_train.ipynb #3d57d0f3
 class NonFiniteLossError(RuntimeError):
     "Raised by `fit` when the training loss becomes NaN or infinite."
 
@@ -254,7 +254,7 @@ def _train_epoch(net, model, loss_fn, loader, opt, sched, scaler, cfg, device, a
     s = _read(stats, first_bad, epoch, checkpoint)
     return s[0] / max(s[2], 1), s[1] / max(s[2], 1)
 
-# %% ../nbs/09_train.ipynb #b1edd99b
+# %% ../nbs/09_train.ipynb #f65bf329
 def _set_reduction(loss_fn, reduction):
     "Make `loss_fn` reduce by `reduction` (in place) when it has a `reduction` attribute; warn otherwise."
     if hasattr(loss_fn, 'reduction'): loss_fn.reduction = reduction
@@ -283,7 +283,7 @@ def load_checkpoint(path, # checkpoint written by `fit`
     if restore_rng: _set_rng_state(ck['rng'])
     return ck
 
-# %% ../nbs/09_train.ipynb #818a7881
+# %% ../nbs/09_train.ipynb #c7092c89
 def fit(model, # nn.Module returning logits
         loss_fn, # loss module called loss_fn(logits, targets); its `reduction` is set from the preset
         train_loader, # iterable of (x, y) batches with len(); `set_epoch(epoch)` is called if it exists
@@ -326,11 +326,15 @@ def fit(model, # nn.Module returning logits
     opt, sched = make_optimizer(model, cfg, len(train_loader))
     scaler = torch.amp.GradScaler(device.type) if amp_dtype == torch.float16 else None
     ckpt = os.path.join(checkpoint_dir, 'last.pt') if checkpoint_dir else None
-    if resume is True: resume = ckpt
+    if resume is True:
+        if ckpt is None: raise ValueError("`resume=True` needs `checkpoint_dir` (where last.pt is); or pass the checkpoint's path")
+        resume = ckpt
     history, start = [], 0
     if resume:
         ck = load_checkpoint(resume, model, opt, sched, scaler, loss_fn)
         history, start = ck['history'], ck['epoch']
+        if rank == 0 and log_path:  # drop log lines of epochs after the checkpoint (they are trained again)
+            with open(log_path, 'w') as f: f.writelines(json.dumps(h) + '\n' for h in history)
     pbar = tqdm(total=cfg['epochs'] * len(train_loader), initial=start * len(train_loader), unit='step',
                 disable=not progress or rank != 0, dynamic_ncols=True)
     last_good = resume or None
