@@ -6,18 +6,18 @@
 __all__ = ['GradientScale', 'Alignment', 'ToyData', 'per_sample_losses', 'logit_gradients', 'probe_probs', 'gradient_scale',
            'focal_gradient_scale', 'focal_peak', 'focal_gamma_for_unit_scale', 'alignment', 'gaussian_mixture']
 
-# %% ../nbs/04_gradients.ipynb #3d367198
+# %% ../nbs/04_gradients.ipynb #c6123250
 import inspect
 from collections import namedtuple
 import torch
 import torch.nn.functional as F
 
-# %% ../nbs/04_gradients.ipynb #2185ff29
+# %% ../nbs/04_gradients.ipynb #a309aa57
 def _takes_reduction(loss_fn):
     try: return 'reduction' in inspect.signature(loss_fn).parameters
     except (TypeError, ValueError): return False
 
-# %% ../nbs/04_gradients.ipynb #5d0241e4
+# %% ../nbs/04_gradients.ipynb #4b0b6d85
 def per_sample_losses(loss_fn, # callable `loss_fn(logits, targets)` returning per-sample losses or one number
                       logits,  # (N, C) logits
                       targets, # (N,) int64 labels
@@ -37,7 +37,7 @@ def per_sample_losses(loss_fn, # callable `loss_fn(logits, targets)` returning p
         raise ValueError(f"loss_fn: expected per-sample losses of shape {tuple(targets.shape)} or a scalar, got {tuple(out.shape)}")
     return out
 
-# %% ../nbs/04_gradients.ipynb #6209f527
+# %% ../nbs/04_gradients.ipynb #77034f9f
 def logit_gradients(loss_fn, # callable `loss_fn(logits, targets)`, any reduction (see `per_sample_losses`)
                     logits,  # (N, C) float logits
                     targets, # (N,) int64 labels
@@ -52,7 +52,7 @@ def logit_gradients(loss_fn, # callable `loss_fn(logits, targets)`, any reductio
     with torch.enable_grad(): grad, = torch.autograd.grad(per_sample_losses(loss_fn, z, targets).sum(), z)
     return grad
 
-# %% ../nbs/04_gradients.ipynb #3a9434dd
+# %% ../nbs/04_gradients.ipynb #ef93d5b7
 def probe_probs(p,                  # true-class probabilities, a number or a tensor (M,) in (0, 1)
                 num_classes=10,     # K
                 rest='uniform',     # how 1 - p is shared: 'uniform' or 'rival'
@@ -69,10 +69,10 @@ def probe_probs(p,                  # true-class probabilities, a number or a te
     others = ((1 - rival_share) * (1 - p) / (num_classes - 2))[:, None].expand(-1, num_classes - 2)
     return torch.cat([p[:, None], (rival_share * (1 - p))[:, None], others], 1)
 
-# %% ../nbs/04_gradients.ipynb #22a29cb7
+# %% ../nbs/04_gradients.ipynb #e87d82c7
 GradientScale = namedtuple('GradientScale', 'scale orthogonal')
 
-# %% ../nbs/04_gradients.ipynb #35647a5a
+# %% ../nbs/04_gradients.ipynb #4a0cecb0
 def gradient_scale(loss_fn,         # callable `loss_fn(logits, targets)`, e.g. a loss of `calibtut.losses`
                    p,               # true-class probabilities, a number or a tensor in (0, 1)
                    num_classes=10,  # K
@@ -89,7 +89,7 @@ def gradient_scale(loss_fn,         # callable `loss_fn(logits, targets)`, e.g. 
     orthogonal = (grad - scale[:, None] * d).norm(dim=1)
     return GradientScale(scale.reshape(shape), orthogonal.reshape(shape))
 
-# %% ../nbs/04_gradients.ipynb #1c49de5c
+# %% ../nbs/04_gradients.ipynb #d07aaada
 def focal_gradient_scale(p,     # true-class probabilities in [0, 1] (number or tensor)
                          gamma, # focal exponent(s) >= 0, broadcast against `p`
                         ):
@@ -102,7 +102,7 @@ def focal_gradient_scale(p,     # true-class probabilities in [0, 1] (number or 
     g = q ** gamma - gamma * q ** (gamma - 1) * torch.xlogy(p, p)
     return torch.where(p < 1, g, (gamma == 0).to(dt))
 
-# %% ../nbs/04_gradients.ipynb #58648cff
+# %% ../nbs/04_gradients.ipynb #3b730b49
 def focal_peak(gamma,       # focal exponent(s) > 0 (number or tensor)
                n_iter=64,   # bisection steps (64 reach float64 resolution)
               ):
@@ -116,7 +116,7 @@ def focal_peak(gamma,       # focal exponent(s) > 0 (number or tensor)
         lo, hi = torch.where(rising, mid, lo), torch.where(rising, hi, mid)
     return (lo + hi) / 2
 
-# %% ../nbs/04_gradients.ipynb #05d1cae3
+# %% ../nbs/04_gradients.ipynb #8cfe3f05
 def focal_gamma_for_unit_scale(p,          # true-class probabilities (number or tensor); a root exists for 0 < p < 0.5
                                n_iter=100, # bisection steps
                               ):
@@ -138,16 +138,16 @@ def focal_gamma_for_unit_scale(p,          # true-class probabilities (number or
         lo, hi = torch.where(pos, mid, lo), torch.where(pos, hi, mid)
     return torch.where(ok, (lo + hi) / 2, torch.nan)
 
-# %% ../nbs/04_gradients.ipynb #13f1407f
+# %% ../nbs/04_gradients.ipynb #3910d4db
 Alignment = namedtuple('Alignment', 'aligned interval p scale')
 
-# %% ../nbs/04_gradients.ipynb #a46b8271
+# %% ../nbs/04_gradients.ipynb #acc1e169
 def alignment(loss_fn,         # callable `loss_fn(logits, targets)`
               p=None,          # grid of true-class probabilities; default 999 points from 0.001 to 0.999
               num_classes=10,  # K
               rest='uniform',  # 'uniform' or 'rival' (see `probe_probs`)
               rival_share=0.7, # the rival's share of 1 - p with rest='rival'
-              rtol=1e-6,       # a rise smaller than rtol * max|scale| is rounding noise
+              rtol=1e-9,       # a rise smaller than rtol * max|scale| (per grid step) is float64 rounding noise
              ):
     "Whether `loss_fn`'s gradient scale never rises with p, and the interval (p_lo, p_hi) where it does."
     p = torch.linspace(1e-3, 1 - 1e-3, 999, dtype=torch.float64) if p is None else torch.as_tensor(p, dtype=torch.float64).reshape(-1)
@@ -158,10 +158,10 @@ def alignment(loss_fn,         # callable `loss_fn(logits, targets)`
     idx = rises.nonzero().flatten()
     return Alignment(False, (p[idx[0]].item(), p[idx[-1] + 1].item()), p, scale)
 
-# %% ../nbs/04_gradients.ipynb #8498061a
+# %% ../nbs/04_gradients.ipynb #4c57fa62
 ToyData = namedtuple('ToyData', 'x y eta')
 
-# %% ../nbs/04_gradients.ipynb #9402ff01
+# %% ../nbs/04_gradients.ipynb #21c08302
 def gaussian_mixture(n,             # number of samples
                      num_classes=4, # K
                      dim=2,         # input dimension d

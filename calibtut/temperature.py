@@ -5,13 +5,13 @@
 # %% auto #0
 __all__ = ['temperature_grid', 'batched_ece', 'grid_criteria', 'fit_temperature', 'TemperatureScaler']
 
-# %% ../nbs/08_temperature.ipynb #c6ef75ad
+# %% ../nbs/08_temperature.ipynb #23c691c3
 import math, warnings
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-# %% ../nbs/08_temperature.ipynb #dd629d98
+# %% ../nbs/08_temperature.ipynb #e452283d
 def _check_logits_targets(logits, # (N, K) float logits
                           targets, # (N,) int64 class indices
                          ):
@@ -30,7 +30,7 @@ def _check_logits_targets(logits, # (N, K) float logits
     if (logits >= 0).all() and torch.allclose(logits.double().sum(1), torch.ones((), dtype=torch.float64, device=logits.device), atol=1e-4):
         raise ValueError("`logits` looks like probabilities (non-negative rows summing to 1): pass the pre-softmax logits")
 
-# %% ../nbs/08_temperature.ipynb #54e45e97
+# %% ../nbs/08_temperature.ipynb #19fa8cc4
 def _nll_at(logits, # (N, K) float logits
             targets, # (N,) int64 targets
             t, # temperature, tensor
@@ -38,7 +38,7 @@ def _nll_at(logits, # (N, K) float logits
     "Mean NLL of `softmax(logits / t)`."
     return F.cross_entropy(logits / t, targets)
 
-# %% ../nbs/08_temperature.ipynb #525d84db
+# %% ../nbs/08_temperature.ipynb #96d4ea8b
 def _fit_lbfgs(logits, # (N, K) logits, float64 recommended
                targets, # (N,) int64 targets
                init=1.0, # initial temperature
@@ -67,7 +67,7 @@ def _fit_lbfgs(logits, # (N, K) logits, float64 recommended
         t = min(max(t, bounds[0]), bounds[1])
     return t
 
-# %% ../nbs/08_temperature.ipynb #dcd3359d
+# %% ../nbs/08_temperature.ipynb #df9d2a0b
 def temperature_grid(start=0.1, # smallest temperature
                      stop=10.0, # largest temperature (included)
                      step=0.1, # spacing
@@ -77,7 +77,7 @@ def temperature_grid(start=0.1, # smallest temperature
     n = int(round((stop - start) / step)) + 1
     return torch.tensor([round(start + i * step, 10) for i in range(n)], dtype=dtype)
 
-# %% ../nbs/08_temperature.ipynb #e94b7e65
+# %% ../nbs/08_temperature.ipynb #065bcc1b
 def batched_ece(conf, # (T, N) top-1 confidence for each of T settings
                 correct, # (N,) or (T, N) bool/float: prediction correct
                 n_bins=15, # equal-width bins (l, u], confidence 0 in the first bin
@@ -90,7 +90,7 @@ def batched_ece(conf, # (T, N) top-1 confidence for each of T settings
     sums = torch.zeros(t, n_bins, dtype=conf.dtype, device=conf.device).scatter_add_(1, bins, gap)
     return sums.abs().sum(1) / n
 
-# %% ../nbs/08_temperature.ipynb #f68699cb
+# %% ../nbs/08_temperature.ipynb #c06d6a3b
 def grid_criteria(logits, # (N, K) float logits
                   targets, # (N,) int64 targets
                   temps, # (T,) temperatures
@@ -111,7 +111,7 @@ def grid_criteria(logits, # (N, K) float logits
         nlls.append((lse - z_true[None] / ts[:, None]).mean(1))
     return torch.cat(eces), torch.cat(nlls)
 
-# %% ../nbs/08_temperature.ipynb #d46f1acf
+# %% ../nbs/08_temperature.ipynb #90c1969f
 def fit_temperature(logits, # (N, K) validation logits (not probabilities)
                     targets, # (N,) int64 validation labels
                     method='lbfgs', # 'lbfgs' (continuous, NLL) or 'grid' (the paper's protocol)
@@ -136,7 +136,7 @@ def fit_temperature(logits, # (N, K) validation logits (not probabilities)
     eces, nlls = grid_criteria(logits, targets, temps.to(logits.device), n_bins=n_bins, max_elements=max_elements)
     return temps[(eces if criterion == 'ece' else nlls).argmin().item()].item()
 
-# %% ../nbs/08_temperature.ipynb #18eb5070
+# %% ../nbs/08_temperature.ipynb #52650762
 class TemperatureScaler(nn.Module):
     "Divide a model's logits (or logits passed directly) by a fitted temperature."
     def __init__(self,
