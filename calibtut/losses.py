@@ -10,7 +10,7 @@ __all__ = ['REDUCTIONS', 'WEIGHTS', 'LOSSES', 'weighted_ce', 'ce_weight', 'cross
            'adafocal_weight', 'equal_mass_edges', 'adafocal_gaps', 'adafocal_update', 'AdaFocalLoss', 'LossModule',
            'get_loss']
 
-# %% ../nbs/03_losses.ipynb #eebafa12
+# %% ../nbs/03_losses.ipynb #830297fe
 import math
 from bisect import bisect_right
 from contextlib import nullcontext
@@ -19,7 +19,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-# %% ../nbs/03_losses.ipynb #a5a112a2
+# %% ../nbs/03_losses.ipynb #f1f840d2
 REDUCTIONS = ('mean', 'sum', 'none')
 
 def _check_reduction(reduction):
@@ -30,12 +30,15 @@ def _check_reduction(reduction):
 _INT_DTYPES = (torch.int64, torch.int32, torch.int16, torch.int8, torch.uint8)
 
 def _check_targets(targets, n_classes):
-    "Raise unless `targets` are integer labels in [0, n_classes) (the range is checked on CPU only)."
+    "Raise unless `targets` are integer labels in [0, n_classes) (on an accelerator by an asynchronous device assert)."
     if not isinstance(targets, torch.Tensor) or targets.dtype not in _INT_DTYPES:
         raise ValueError(f"targets must be an integer tensor of class indices (not probabilities or one-hot), got {getattr(targets, 'dtype', type(targets))}")
     if targets.device.type == 'cpu' and targets.numel() and not torch.compiler.is_compiling():
         lo, hi = (v.item() for v in targets.aminmax())
         if lo < 0 or hi >= n_classes: raise ValueError(f"targets must lie in [0, {n_classes}), got values in [{lo}, {hi}]")
+    elif targets.numel() and not torch.compiler.is_compiling():  # on an accelerator: a device-side assert, no host sync
+        torch._assert_async(((targets >= 0) & (targets < n_classes)).all(),
+                            f"targets must lie in [0, {n_classes}) (F.cross_entropy's ignore_index=-100 is not supported)")
 
 def _check_inputs(logits, targets):
     "Raise unless `logits` (N, C, d1, ...) and `targets` (N, d1, ...) fit together."
@@ -48,7 +51,7 @@ def _check_inputs(logits, targets):
     if targets.shape != expected:
         raise ValueError(f"targets must have shape {tuple(expected)} to match logits {tuple(logits.shape)}, got {tuple(targets.shape)}")
 
-# %% ../nbs/03_losses.ipynb #cec1d0ef
+# %% ../nbs/03_losses.ipynb #6b7bed79
 def _prep(logits, targets, reduction):
     "Check the inputs; return (M, C) logits in at least fp32, (M,) int64 targets and the per-element shape."
     _check_reduction(reduction)
@@ -69,7 +72,7 @@ def _reduce(loss, reduction, shape):
     if reduction == 'sum': return loss.sum()
     return loss.reshape(shape)
 
-# %% ../nbs/03_losses.ipynb #1c13cabf
+# %% ../nbs/03_losses.ipynb #e283ade6
 def _check_weight(u, t):
     "The weight `u` of a `weight_fn`, checked to be one value per sample (an (N, 1) weight would broadcast silently)."
     if u.shape != t.shape:
@@ -94,7 +97,7 @@ class _GRACrossEntropy(torch.autograd.Function):
         p_minus_y = probs.scatter(1, idx, probs.gather(1, idx) - 1)  # p̂ − y without a one-hot matrix
         return p_minus_y.mul_((grad * u)[:, None]), None, None, None
 
-# %% ../nbs/03_losses.ipynb #3e4e13b5
+# %% ../nbs/03_losses.ipynb #61d60849
 def weighted_ce(logits, # (N, C) or (N, C, d1, ...) unnormalised scores, any float dtype
                 targets, # (N,) or (N, d1, ...) integer class indices
                 weight_fn, # u(probs, targets, **params) -> (N,) uncertainty weight; None means u = 1
@@ -110,7 +113,7 @@ def weighted_ce(logits, # (N, C) or (N, C, d1, ...) unnormalised scores, any flo
         if weight_fn is None: return _reduce(ce, reduction, shape)
         return _reduce(_check_weight(weight_fn(logp.exp(), t, **weight_kwargs), t) * ce, reduction, shape)
 
-# %% ../nbs/03_losses.ipynb #d468f497
+# %% ../nbs/03_losses.ipynb #9ee693dc
 def _check_probs(probs, targets):
     "Raise unless `probs` (N, C) and int64 `targets` (N,) fit together."
     if probs.dim() != 2: raise ValueError(f"probs must have shape (N, C), got {tuple(probs.shape)}")
@@ -131,7 +134,7 @@ def cross_entropy(logits, targets, reduction='mean'):
     "Cross-entropy in fp32 (u ≡ 1), like `F.cross_entropy`."
     return weighted_ce(logits, targets, None, reduction=reduction)
 
-# %% ../nbs/03_losses.ipynb #755abc1e
+# %% ../nbs/03_losses.ipynb #137cb312
 def _pow(x, # base, x >= 0
          gamma): # exponent >= 0: a number or a tensor broadcastable to x
     "x ** gamma with a finite gradient at x = 0 for 0 < gamma < 1."
@@ -143,7 +146,7 @@ def _check_gamma(gamma, name='gamma'):
     "Raise unless the number `gamma` is >= 0."
     if not torch.is_tensor(gamma) and not gamma >= 0: raise ValueError(f"{name} must be >= 0, got {gamma}")
 
-# %% ../nbs/03_losses.ipynb #e2ac7f36
+# %% ../nbs/03_losses.ipynb #be7c787d
 def focal_weight(probs, # (N, C) predicted probabilities
                  targets, # (N,) int64 labels
                  gamma=3.0): # focusing parameter, >= 0 (0 is CE)
@@ -155,7 +158,7 @@ def focal_loss(logits, targets, gamma=3.0, gra=False, reduction='mean'):
     "Focal loss (1 − p)^γ·CE (FL-γ); `gra=True` gives FL-GRA."
     return weighted_ce(logits, targets, focal_weight, gra=gra, reduction=reduction, gamma=gamma)
 
-# %% ../nbs/03_losses.ipynb #d27bcc5d
+# %% ../nbs/03_losses.ipynb #7663b98a
 def flsd_weight(probs, # (N, C) predicted probabilities
                 targets, # (N,) int64 labels
                 gammas=(5.0, 3.0, 3.0), # γ below thresholds[0], between them, and above the last; (5, 3, 2) is FLSD-52
@@ -174,7 +177,7 @@ def flsd53_loss(logits, targets, gammas=(5.0, 3.0, 3.0), thresholds=(0.2, 0.5), 
     "FLSD-53 loss (1 − p)^γ(p)·CE; `gammas=(5, 3, 2)` gives FLSD-52."
     return weighted_ce(logits, targets, flsd_weight, gra=gra, reduction=reduction, gammas=gammas, thresholds=thresholds)
 
-# %% ../nbs/03_losses.ipynb #801ffd7e
+# %% ../nbs/03_losses.ipynb #00861cc2
 def rival_prob(probs, # (N, C) predicted probabilities
                targets): # (N,) int64 labels
     "p_j: the largest probability strictly below the true-class probability p (0 if none)."
@@ -198,7 +201,7 @@ def dual_focal_loss(logits, targets, gamma=2.0, gra=False, reduction='mean'):
     "Dual focal loss (1 − p + p_j)^γ·CE (DFL-γ); `gra=True` detaches the whole weight (a true DFL-GRA)."
     return weighted_ce(logits, targets, dual_focal_weight, gra=gra, reduction=reduction, gamma=gamma)
 
-# %% ../nbs/03_losses.ipynb #fa5e59dc
+# %% ../nbs/03_losses.ipynb #8e441a3e
 def inverse_focal_weight(probs, # (N, C) predicted probabilities
                          targets, # (N,) int64 labels
                          gamma=2.0): # exponent, >= 0
@@ -210,7 +213,7 @@ def inverse_focal_loss(logits, targets, gamma=2.0, gra=False, reduction='mean'):
     "Inverse focal loss (1 + p)^γ·CE."
     return weighted_ce(logits, targets, inverse_focal_weight, gra=gra, reduction=reduction, gamma=gamma)
 
-# %% ../nbs/03_losses.ipynb #d47085d4
+# %% ../nbs/03_losses.ipynb #922c29e4
 def brier_weight(probs, # (N, C) predicted probabilities
                  targets, # (N,) int64 labels
                  gamma=2.0, # exponent on the norm, >= 0
@@ -230,11 +233,11 @@ def bsce_gra_loss(logits, targets, gamma=2.0, beta=2.0, reduction='mean'):
     "BSCE-GRA, the paper's method: CE whose gradient is weighted by the detached Brier weight ‖y − p̂‖_β^γ."
     return bsce_loss(logits, targets, gamma=gamma, beta=beta, gra=True, reduction=reduction)
 
-# %% ../nbs/03_losses.ipynb #e37ba74e
+# %% ../nbs/03_losses.ipynb #1a128b29
 WEIGHTS = {'ce': ce_weight, 'fl': focal_weight, 'flsd': flsd_weight, 'dfl': dual_focal_weight,
            'ifl': inverse_focal_weight, 'bsce': brier_weight}
 
-# %% ../nbs/03_losses.ipynb #357e5e30
+# %% ../nbs/03_losses.ipynb #6202d100
 def brier_loss(logits, targets, reduction='mean'):
     "Brier loss Σ_k (y_k − p̂_k)² per sample (summed over classes)."
     z, t, shape = _prep(logits, targets, reduction)
@@ -249,7 +252,7 @@ def label_smoothing_loss(logits, targets, smoothing=0.05, reduction='mean'):
     with _full_precision(z.device):
         return _reduce(F.cross_entropy(z, t, reduction='none', label_smoothing=smoothing), reduction, shape)
 
-# %% ../nbs/03_losses.ipynb #b0efabe6
+# %% ../nbs/03_losses.ipynb #60c35701
 def laplacian_quadratic_form(a, # (N,) coefficients
                              r, # (N,) points in [0, 1]
                              width=0.4): # kernel width w
@@ -262,7 +265,7 @@ def laplacian_quadratic_form(a, # (N,) coefficients
     ae = a * e
     return (a * a).sum() + 2 * (a / e * (ae.cumsum(0) - ae)).sum()
 
-# %% ../nbs/03_losses.ipynb #4303e9b0
+# %% ../nbs/03_losses.ipynb #d0513763
 def mmce_penalty(probs, # (N, C) predicted probabilities
                  targets, # (N,) int64 labels
                  width=0.4, # width of the Laplacian kernel exp(−|r − r'|/width)
@@ -287,7 +290,7 @@ def mmce_loss(logits, targets, lamda=2.0, width=0.4, weighted=True, reduction='m
         penalty = lamda * mmce_penalty(logp.exp(), t, width, weighted)
         return _reduce(ce + penalty, reduction, shape)
 
-# %% ../nbs/03_losses.ipynb #f0f5e239
+# %% ../nbs/03_losses.ipynb #3914a9c0
 def scheduled_gamma(epoch, # 0-based epoch
                     gammas=(5.0, 3.0, 1.0), # γ before milestones[0], between the milestones, after the last
                     milestones=(100, 250)): # epochs at which γ moves to the next value
@@ -311,7 +314,7 @@ class ScheduledFocalLoss(nn.Module):
     def forward(self, logits, targets): return focal_loss(logits, targets, self.gamma, self.gra, self.reduction)
     def extra_repr(self): return f"gamma={self.gamma}, gammas={self.gammas}, milestones={self.milestones}, gra={self.gra}, reduction={self.reduction!r}"
 
-# %% ../nbs/03_losses.ipynb #40f5d84c
+# %% ../nbs/03_losses.ipynb #1e05b6d3
 def adafocal_weight(probs, # (N, C) predicted probabilities
                     targets, # (N,) int64 labels
                     gammas, # (B,) γ per bin: > 0 focal, < 0 inverse focal
@@ -356,7 +359,7 @@ def adafocal_update(gammas, # (B,) current γ per bin
     new = torch.where(new.abs() < switch, torch.where(new > 0, -switch, switch), new)
     return new.clamp(gamma_min, gamma_max)
 
-# %% ../nbs/03_losses.ipynb #420539de
+# %% ../nbs/03_losses.ipynb #6bdcdff7
 class AdaFocalLoss(nn.Module):
     "AdaFocal: focal/inverse-focal loss with γ per probability bin, updated by `on_validation_end(val_logits, val_targets)`."
     def __init__(self, n_bins=15, lamda=1.0, gamma_init=1.0, switch=0.2, gamma_min=-2.0, gamma_max=20.0,
@@ -381,7 +384,7 @@ class AdaFocalLoss(nn.Module):
 
     def extra_repr(self): return f"n_bins={self.n_bins}, lamda={self.lamda}, bin_by={self.bin_by!r}, gra={self.gra}, reduction={self.reduction!r}"
 
-# %% ../nbs/03_losses.ipynb #5901236a
+# %% ../nbs/03_losses.ipynb #7a4628ee
 class LossModule(nn.Module):
     "A functional loss `fn(logits, targets, ..., reduction)` as an `nn.Module`, like `nn.CrossEntropyLoss`."
     def __init__(self, fn, # functional loss, e.g. `bsce_loss`
@@ -394,7 +397,7 @@ class LossModule(nn.Module):
     def forward(self, logits, targets): return self.fn(logits, targets, reduction=self.reduction, **self.kwargs)
     def extra_repr(self): return ', '.join([self.fn.__name__] + [f"{k}={v!r}" for k, v in self.kwargs.items()] + [f"reduction={self.reduction!r}"])
 
-# %% ../nbs/03_losses.ipynb #c6a991c2
+# %% ../nbs/03_losses.ipynb #d77bdebd
 LOSSES = { # name: (functional loss or stateful module class, weight function u or None, default options)
     'ce': (cross_entropy, ce_weight, {}),
     'fl': (focal_loss, focal_weight, dict(gamma=3.0)),
