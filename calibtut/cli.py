@@ -7,7 +7,7 @@ __all__ = ['RECIPES', 'COMPARE_LOSSES', 'METRIC_COLUMNS', 'milestones_for', 'loa
            'run_experiment', 'summarise', 'format_table', 'compare', 'ood_auroc', 'ood_scores', 'UsageError',
            'compare_main', 'compare_cli', 'train_main', 'train_cli', 'evaluate_checkpoint', 'eval_main', 'eval_cli']
 
-# %% ../nbs/10_cli.ipynb #64ac2e76
+# %% ../nbs/10_cli.ipynb #7ae03ca7
 import argparse, ast, json, math, os, sys, time
 from pathlib import Path
 
@@ -19,9 +19,9 @@ from .losses import get_loss, LOSSES
 from .metrics import calibration_report
 from .models import get_model, MODELS
 from .temperature import fit_temperature
-from .train import fit, evaluate, load_checkpoint, setup_distributed, seed_everything
+from .train import fit, evaluate, load_checkpoint, setup_distributed, seed_everything, cleanup_distributed
 
-# %% ../nbs/10_cli.ipynb #00f48957
+# %% ../nbs/10_cli.ipynb #f5da6472
 RECIPES = {  # per dataset: default model, epochs, batch size, milestones as fractions of the run, augmentation
     'digits': dict(model='digits_net', epochs=60, batch_size=64, milestones=(150 / 350, 250 / 350), augment=False),
     'cifar10': dict(model='resnet50', epochs=350, batch_size=128, milestones=(150 / 350, 250 / 350), augment=True),
@@ -44,7 +44,7 @@ def milestones_for(dataset, # a key of RECIPES
     for f in RECIPES[dataset]['milestones']: out.append(max(int(round(f * epochs)), out[-1] + 1 if out else 1))
     return tuple(out)
 
-# %% ../nbs/10_cli.ipynb #735e03aa
+# %% ../nbs/10_cli.ipynb #77ddfb0d
 def load_splits(dataset, # a key of RECIPES
                 data_dir=None, # folder with the dataset files (not needed for digits)
                 batch_size=None, # global training batch size, split over torchrun's processes (default: the recipe's)
@@ -66,7 +66,7 @@ def load_splits(dataset, # a key of RECIPES
             mk(val, batch_size=eval_batch_size, shuffle=False, even=False),
             mk(test, batch_size=eval_batch_size, shuffle=False, even=False), train)
 
-# %% ../nbs/10_cli.ipynb #af50d849
+# %% ../nbs/10_cli.ipynb #19438f25
 def report_with_temperature(val_logits, val_targets, # cached validation logits and labels (temperature is fitted on these)
                             test_logits, test_targets, # cached test logits and labels (the report is computed on these)
                             method='grid', # 'grid' (the paper's, by `criterion`) or 'lbfgs' (always by NLL)
@@ -78,7 +78,7 @@ def report_with_temperature(val_logits, val_targets, # cached validation logits 
     return dict(pre=calibration_report(test_logits, test_targets, n_bins),
                 post=calibration_report(test_logits / t, test_targets, n_bins), temperature=t)
 
-# %% ../nbs/10_cli.ipynb #db1a322b
+# %% ../nbs/10_cli.ipynb #49dd1c61
 def run_experiment(dataset='digits', # a key of RECIPES
                    model='digits_net', # a key of calibtut.models.MODELS
                    loss='bsce_gra', # a key of calibtut.losses.LOSSES
@@ -114,7 +114,7 @@ def run_experiment(dataset='digits', # a key of RECIPES
                 train_time=train_time, history=history, test_probs=tl.float().softmax(1).cpu(), test_targets=tt.cpu(),
                 net=net)
 
-# %% ../nbs/10_cli.ipynb #1b99db1a
+# %% ../nbs/10_cli.ipynb #5ae63a95
 METRIC_COLUMNS = [('accuracy', 'acc'), ('ece', 'ECE'), ('adaptive_ece', 'AdaECE'), ('classwise_ece', 'cwECE'),
                   ('nll', 'NLL'), ('brier', 'Brier')]
 
@@ -140,7 +140,7 @@ def summarise(runs, # list of run_experiment results (any seeds) of one loss
     out['temperature'] = dict(mean=float(t.mean()), std=float(t.std(ddof=1)) if len(t) > 1 else 0.0)
     return out
 
-# %% ../nbs/10_cli.ipynb #4c352969
+# %% ../nbs/10_cli.ipynb #f55e47c0
 def format_table(summary, # label -> summarise() output
                 ) -> str:
     "A plain-text table: metrics ×100 (NLL and Brier as they are) before | after temperature scaling, and T."
@@ -156,7 +156,7 @@ def format_table(summary, # label -> summarise() output
     note = "test split; acc and ECEs in %; (T): after temperature scaling fitted on validation (grid by ECE)"
     return '\n'.join([fmt(head), '-' * len(fmt(head))] + [fmt(r) for r in rows] + [note])
 
-# %% ../nbs/10_cli.ipynb #496673d6
+# %% ../nbs/10_cli.ipynb #e18062e5
 def compare(losses=None, # {label: (registry name, kwargs)}; default COMPARE_LOSSES
             dataset='digits', model=None, epochs=None, seeds=1, device=None, data_dir=None, batch_size=None,
             out=None, # folder for compare.json and reliability.png; None: write nothing
@@ -193,7 +193,7 @@ def compare(losses=None, # {label: (registry name, kwargs)}; default COMPARE_LOS
         import matplotlib.pyplot as plt; plt.close(fig)
     return result
 
-# %% ../nbs/10_cli.ipynb #062749ba
+# %% ../nbs/10_cli.ipynb #fc95790b
 def ood_auroc(in_scores, # (N,) scores of in-distribution inputs (higher = more in-distribution)
               out_scores, # (M,) scores of out-of-distribution inputs
              ) -> float:
@@ -211,7 +211,7 @@ def ood_scores(logits, # (N, K) logits
     logp = torch.log_softmax(logits.double(), 1)
     return dict(max_softmax=logp.max(1).values.exp(), neg_entropy=(logp.exp() * logp).sum(1))
 
-# %% ../nbs/10_cli.ipynb #9a767021
+# %% ../nbs/10_cli.ipynb #afd06cd7
 class UsageError(Exception):
     "A bad command-line argument: reported in one line, exit status 2."
 
@@ -243,11 +243,13 @@ def _check_common(a, data_needed=True):
 
 def _run_cli(prog, main, argv):
     "Run `main(argv)`, turning bad arguments and missing data into one-line errors with exit status 2."
-    try: return main(argv)
+    try: out = main(argv)
     except (UsageError, FileNotFoundError, ValueError) as e:
         first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
         print(f"{prog}: error: {first}", file=sys.stderr)
         raise SystemExit(2)
+    cleanup_distributed()  # under torchrun: a clean exit on every rank (only on success: a barrier after a failure would hang)
+    return out
 
 class _Help(argparse.ArgumentDefaultsHelpFormatter):
     "Show an argument's default only where it says something (not None, not a flag's False)."
@@ -273,7 +275,7 @@ def _add_common(p, epochs_help):
                    help="'grid' = the paper's T in 0.1..10 by validation ECE; 'lbfgs' = validation NLL")
     p.add_argument('--no-progress', action='store_true', help="no progress bars")
 
-# %% ../nbs/10_cli.ipynb #443d9c07
+# %% ../nbs/10_cli.ipynb #22674a4d
 def _compare_parser():
     p = argparse.ArgumentParser(prog='calibtut-compare', formatter_class=_Help,
         description="Train the same model under several losses with the same seed and budget, fit a temperature for each "
@@ -305,7 +307,7 @@ def compare_main(argv=None): # command-line arguments (default: sys.argv[1:])
 
 def compare_cli(): _run_cli('calibtut-compare', compare_main, None)
 
-# %% ../nbs/10_cli.ipynb #2b9d7f44
+# %% ../nbs/10_cli.ipynb #6f178aa5
 def _loss_args(items): # ["gamma=3", "beta=2"] from repeated --loss-arg
     "Parse repeated KEY=VALUE loss arguments (values as Python literals)."
     out = {}
@@ -385,7 +387,7 @@ def _write_report(out, r, title):
 
 def train_cli(): _run_cli('calibtut-train', train_main, None)
 
-# %% ../nbs/10_cli.ipynb #4c94a95d
+# %% ../nbs/10_cli.ipynb #b1c1497a
 def _eval_parser():
     p = argparse.ArgumentParser(prog='calibtut-eval', formatter_class=_Help,
         description="Recompute the calibration report of a checkpoint written by calibtut-train (test split, before and after "
