@@ -6,7 +6,7 @@
 __all__ = ['PRESETS', 'resolve_config', 'lr_factor', 'make_optimizer', 'atomic_save', 'seed_everything', 'setup_distributed',
            'cleanup_distributed', 'evaluate', 'NonFiniteLossError', 'load_checkpoint', 'fit']
 
-# %% ../nbs/09_train.ipynb #61ad5162
+# %% ../nbs/09_train.ipynb #5e4f217a
 import os, gc, json, math, time, random, tempfile, warnings, contextlib
 from functools import partial
 import numpy as np
@@ -15,9 +15,9 @@ import torch.nn as nn
 import torch.distributed as dist
 from torch.nn.parallel import DistributedDataParallel
 from tqdm.auto import tqdm
-from .metrics import CalibrationMeter
+from .metrics import CalibrationMeter, _gather_rows
 
-# %% ../nbs/09_train.ipynb #b97f6001
+# %% ../nbs/09_train.ipynb #2a7c3dd7
 _NO_BAD_STEP = 2**62  # "no non-finite loss yet" marker for the on-device first-bad-step record
 
 def _accumulate(stats, # (3,) float64 device tensor: loss sum, correct count, sample count
@@ -34,7 +34,7 @@ def _accumulate(stats, # (3,) float64 device tensor: loss sum, correct count, sa
     bad = ~torch.isfinite(loss)
     first_bad.copy_(torch.where(bad & (first_bad == _NO_BAD_STEP), step, first_bad))
 
-# %% ../nbs/09_train.ipynb #6d42dc43
+# %% ../nbs/09_train.ipynb #ae707816
 PRESETS = {
     'paper': dict(epochs=350, lr=0.1, momentum=0.9, weight_decay=5e-4, nesterov=False, schedule='multistep',
                   milestones=(150, 250), gamma=0.1, warmup_epochs=0, reduction='sum', clip_norm=2.0),
@@ -59,7 +59,7 @@ def resolve_config(preset='paper', # 'paper' or 'modern'
     cfg['clip_norm'] = float(cfg['clip_norm'] or 0.0)
     return cfg
 
-# %% ../nbs/09_train.ipynb #5e2b984d
+# %% ../nbs/09_train.ipynb #ed77f584
 def lr_factor(step, # optimizer step, 0-based
               schedule='multistep', # 'multistep', 'cosine' or 'constant'
               steps_per_epoch=1, # optimizer steps per epoch
@@ -88,7 +88,7 @@ def make_optimizer(model, # the (unwrapped) model
                 milestones=cfg['milestones'], gamma=cfg['gamma'], warmup_epochs=cfg['warmup_epochs'])
     return opt, torch.optim.lr_scheduler.LambdaLR(opt, f)
 
-# %% ../nbs/09_train.ipynb #a62e7c67
+# %% ../nbs/09_train.ipynb #e59b1382
 def _amp_dtype(amp, # None (auto: bf16 on CUDA), False, True/'bf16', 'fp16'
                device, # torch.device
               ):
@@ -109,7 +109,7 @@ def _to_device(x, y, device, channels_last):
     if channels_last and x.ndim == 4: x = x.contiguous(memory_format=torch.channels_last)
     return x, y
 
-# %% ../nbs/09_train.ipynb #a86d406b
+# %% ../nbs/09_train.ipynb #deab8ffa
 def atomic_save(obj, # anything `torch.save` accepts
                 path, # destination file
                ):
@@ -131,7 +131,7 @@ def atomic_save(obj, # anything `torch.save` accepts
         try: os.fsync(dfd)
         finally: os.close(dfd)
 
-# %% ../nbs/09_train.ipynb #5fca153a
+# %% ../nbs/09_train.ipynb #41c8bea2
 def _rng_state():
     "Python, NumPy, torch (and CUDA) generator states, in weights_only-loadable types."
     kind, keys, pos, has_gauss, cached = np.random.get_state()
@@ -152,7 +152,7 @@ def seed_everything(seed): # int
     "Seed Python, NumPy and torch (all devices)."
     random.seed(seed); np.random.seed(seed); torch.manual_seed(seed)
 
-# %% ../nbs/09_train.ipynb #6ddc781c
+# %% ../nbs/09_train.ipynb #5fe9190d
 def setup_distributed(device=None, # None: CUDA (this process's LOCAL_RANK) if available, else CPU
                      ):
     "Init the process group when launched by torchrun (WORLD_SIZE > 1) -> (rank, world_size, device)."
@@ -171,17 +171,11 @@ def _gather(t, # local tensor, first dimension may differ across ranks
            ):
     "Concatenate `t` from all ranks along dim 0 (identity when not distributed)."
     if not (dist.is_available() and dist.is_initialized()) or dist.get_world_size() == 1: return t
-    n = torch.tensor([t.shape[0]], device=t.device)
-    sizes = [torch.zeros_like(n) for _ in range(dist.get_world_size())]
-    dist.all_gather(sizes, n)
-    sizes = [int(s) for s in sizes]
-    padded = torch.zeros((max(sizes),) + t.shape[1:], dtype=t.dtype, device=t.device)
-    padded[:t.shape[0]] = t
-    out = [torch.zeros_like(padded) for _ in sizes]
-    dist.all_gather(out, padded)
-    return torch.cat([o[:s] for o, s in zip(out, sizes)])
+    rest = tuple(t.shape[1:])
+    cols = _gather_rows(t.reshape(t.shape[0], math.prod(rest)).T)  # samples as columns: the metrics' uneven gather
+    return cols.T.reshape((-1,) + rest).contiguous()
 
-# %% ../nbs/09_train.ipynb #c995e26f
+# %% ../nbs/09_train.ipynb #f311319a
 def cleanup_distributed():
     "End of a torchrun script: free unreachable DDP state, wait for all ranks, destroy the process group (no-op otherwise)."
     gc.collect()
@@ -189,7 +183,7 @@ def cleanup_distributed():
         dist.barrier()
         dist.destroy_process_group()
 
-# %% ../nbs/09_train.ipynb #64bae73f
+# %% ../nbs/09_train.ipynb #5ca781df
 @torch.no_grad()
 def _predict(model, loader, device, amp_dtype=None, channels_last=False, meter=None):
     "Logits and targets of `model` on `loader` (this process's shard), optionally updating a CalibrationMeter."
@@ -219,7 +213,7 @@ def evaluate(model, # trained model
     logits, targets = _predict(model, loader, device, _amp_dtype(amp, device))
     return _gather(logits), _gather(targets)
 
-# %% ../nbs/09_train.ipynb #60fd046a
+# %% ../nbs/09_train.ipynb #551e0635
 class NonFiniteLossError(RuntimeError):
     "Raised by `fit` when the training loss becomes NaN or infinite."
 
@@ -262,7 +256,7 @@ def _train_epoch(net, model, loss_fn, loader, opt, sched, scaler, cfg, device, a
     s = _read(stats, first_bad, epoch, checkpoint)
     return s[0] / max(s[2], 1), s[1] / max(s[2], 1)
 
-# %% ../nbs/09_train.ipynb #be7b6c08
+# %% ../nbs/09_train.ipynb #345c1ccc
 def _set_reduction(loss_fn, reduction):
     "Make `loss_fn` reduce by `reduction` (in place) when it has a `reduction` attribute; warn otherwise."
     if hasattr(loss_fn, 'reduction'): loss_fn.reduction = reduction
@@ -291,7 +285,7 @@ def load_checkpoint(path, # checkpoint written by `fit`
     if restore_rng: _set_rng_state(ck['rng'])
     return ck
 
-# %% ../nbs/09_train.ipynb #065132bf
+# %% ../nbs/09_train.ipynb #ae3a8ecb
 def fit(model, # nn.Module returning logits
         loss_fn, # loss module called loss_fn(logits, targets); its `reduction` is set from the preset
         train_loader, # iterable of (x, y) batches with len(); `set_epoch(epoch)` is called if it exists
