@@ -259,6 +259,7 @@ d = { 'settings': { 'branch': 'main',
                                 'calibtut.train.load_checkpoint': ('train.html#load_checkpoint', 'calibtut/train.py'),
                                 'calibtut.train.lr_factor': ('train.html#lr_factor', 'calibtut/train.py'),
                                 'calibtut.train.make_optimizer': ('train.html#make_optimizer', 'calibtut/train.py'),
+                                'calibtut.train.remove_partial_saves': ('train.html#remove_partial_saves', 'calibtut/train.py'),
                                 'calibtut.train.resolve_config': ('train.html#resolve_config', 'calibtut/train.py'),
                                 'calibtut.train.seed_everything': ('train.html#seed_everything', 'calibtut/train.py'),
                                 'calibtut.train.setup_distributed': ('train.html#setup_distributed', 'calibtut/train.py')}}}
