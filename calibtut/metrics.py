@@ -122,7 +122,13 @@ def reliability_bins(probs, # (N, K) class probabilities, rows on the simplex
     w = probs.dtype
     return BinStats(bin_edges(n_bins, w, probs.device), count.to(w), (correct / count).to(w), (conf_sum / count).to(w))
 
-# %% ../nbs/01_metrics.ipynb #e94a9d20
+# %% ../nbs/01_metrics.ipynb #de4d695f
+def _top1_metric(from_sums, probs, targets, n_bins, validate):
+    "`from_sums` applied to the top-1 bin sums (count, correct, confidence), after the shared checks, in the dtype of `probs`."
+    probs, targets = _prepare(probs, targets, n_bins, validate)
+    conf, pred = top1(probs)
+    return from_sums(_top1_sums(conf, pred == targets, n_bins)).to(probs.dtype)
+
 def _ece_from(sums): return (sums[1] - sums[2]).abs().sum() / sums[0].sum()
 
 def ece(probs, # (N, K) class probabilities, rows on the simplex
@@ -131,11 +137,9 @@ def ece(probs, # (N, K) class probabilities, rows on the simplex
         *, validate:bool=True, # check values (one device sync); shapes are always checked
        ):
     "Expected calibration error of the top-1 prediction (0-dim tensor)"
-    probs, targets = _prepare(probs, targets, n_bins, validate)
-    conf, pred = top1(probs)
-    return _ece_from(_top1_sums(conf, pred == targets, n_bins)).to(probs.dtype)
+    return _top1_metric(_ece_from, probs, targets, n_bins, validate)
 
-# %% ../nbs/01_metrics.ipynb #fdde600f
+# %% ../nbs/01_metrics.ipynb #fd381231
 def _mce_from(sums): return ((sums[1] - sums[2]).abs() / sums[0].clamp(min=1)).max()
 
 def mce(probs, # (N, K) class probabilities, rows on the simplex
@@ -144,9 +148,7 @@ def mce(probs, # (N, K) class probabilities, rows on the simplex
         *, validate:bool=True, # check values (one device sync)
        ):
     "Maximum calibration error over the non-empty bins (0-dim tensor)"
-    probs, targets = _prepare(probs, targets, n_bins, validate)
-    conf, pred = top1(probs)
-    return _mce_from(_top1_sums(conf, pred == targets, n_bins)).to(probs.dtype)
+    return _top1_metric(_mce_from, probs, targets, n_bins, validate)
 
 # %% ../nbs/01_metrics.ipynb #ff9aff5b
 def _adaptive_ece_from(conf, correct, n_bins):

@@ -109,7 +109,9 @@ def _to_device(x, y, device, channels_last):
     if channels_last and x.ndim == 4: x = x.contiguous(memory_format=torch.channels_last)
     return x, y
 
-# %% ../nbs/09_train.ipynb #6f923c45
+# %% ../nbs/09_train.ipynb #3df459da
+_PARTIAL = '.tmp'  # suffix of atomic_save's temporary files: `path.XXXX.tmp`
+
 def atomic_save(obj, # anything `torch.save` accepts
                 path, # destination file
                ):
@@ -117,7 +119,7 @@ def atomic_save(obj, # anything `torch.save` accepts
     path = os.path.abspath(os.fspath(path))
     folder = os.path.dirname(path)
     os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=os.path.basename(path) + '.', suffix='.tmp')
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=os.path.basename(path) + '.', suffix=_PARTIAL)
     try:
         with os.fdopen(fd, 'wb') as f:
             torch.save(obj, f)
@@ -136,7 +138,7 @@ def remove_partial_saves(path, # the destination of `atomic_save`, e.g. checkpoi
     "Delete the temporary files (`path.XXXX.tmp`) that a killed `atomic_save(obj, path)` left behind."
     folder, name = os.path.split(os.path.abspath(os.fspath(path)))
     if not os.path.isdir(folder): return []
-    stale = sorted(f for f in os.listdir(folder) if f.startswith(name + '.') and f.endswith('.tmp'))
+    stale = sorted(f for f in os.listdir(folder) if f.startswith(name + '.') and f.endswith(_PARTIAL))
     for f in stale:
         with contextlib.suppress(FileNotFoundError): os.unlink(os.path.join(folder, f))
     return stale
