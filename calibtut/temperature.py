@@ -142,9 +142,18 @@ def fit_temperature(logits, # (N, K) validation logits (not probabilities)
         if init <= 0: raise ValueError(f"`init` must be a positive temperature, got {init}")
         return _fit_lbfgs(logits.to(torch.float64), targets, init=init, max_iter=max_iter)
     temps = temperature_grid() if grid is None else torch.as_tensor(grid, dtype=torch.float64).flatten()
-    if temps.numel() == 0 or not (temps > 0).all(): raise ValueError("`grid` must hold positive temperatures")
-    eces, nlls = grid_criteria(logits, targets, temps.to(logits.device), n_bins=n_bins, max_elements=max_elements)
-    return temps[(eces if criterion == 'ece' else nlls).argmin().item()].item()
+    if temps.numel() == 0 or not (torch.isfinite(temps) & (temps > 0)).all():
+        raise ValueError(f"`grid` must hold finite temperatures > 0, got {temps.tolist()[:8]}...")
+    eces, nlls = grid_criteria(logits, targets, temps.to(logits.device), n_bins=n_bins,
+                               max_elements=max_elements)
+    best = (eces if criterion == 'ece' else nlls).argmin().item()
+    t = temps[best].item()
+    if temps.numel() > 1 and t in (temps.min().item(), temps.max().item()):
+        why = (' (every validation sample is classified correctly, so the criterion keeps falling as T -> 0)'
+               if (logits.argmax(1) == targets).all() else '')
+        warnings.warn(f"the best temperature T = {t:.4g} lies at the edge of the grid{why}; "
+                      "the optimum may lie outside it: widen the grid or use method='lbfgs'")
+    return t
 
 # %% ../nbs/02_temperature.ipynb #52650762
 class TemperatureScaler(nn.Module):
