@@ -34,19 +34,23 @@ class Dataset:
 
     def __post_init__(self):
         if self.images.dtype != torch.uint8 or self.images.ndim != 4:
-            raise ValueError(f"images: expected a uint8 tensor (N, C, H, W), got {self.images.dtype} {tuple(self.images.shape)}")
+            raise ValueError(f"images: expected a uint8 tensor (N, C, H, W), "
+                             f"got {self.images.dtype} {tuple(self.images.shape)}")
         if self.labels.dtype != torch.int64 or self.labels.shape != self.images.shape[:1]:
-            raise ValueError(f"labels: expected int64 of shape ({len(self.images)},), got {self.labels.dtype} {tuple(self.labels.shape)}")
+            raise ValueError(f"labels: expected int64 of shape ({len(self.images)},), "
+                             f"got {self.labels.dtype} {tuple(self.labels.shape)}")
         if len(self.labels) and not 0 <= self.labels.min() <= self.labels.max() < self.num_classes:
             raise ValueError(f"labels: expected class indices in 0..{self.num_classes - 1}, got "
                              f"{self.labels.min().item()}..{self.labels.max().item()}")
         if not (len(self.mean) == len(self.std) == self.images.shape[1]):
-            raise ValueError(f"mean, std: expected {self.images.shape[1]} values each, got {len(self.mean)} and {len(self.std)}")
+            raise ValueError(f"mean, std: expected {self.images.shape[1]} values each, "
+                             f"got {len(self.mean)} and {len(self.std)}")
 
     def __len__(self): return len(self.labels)
 
     def __repr__(self):
-        return (f"Dataset(name={self.name!r}, split={self.split!r}, images={tuple(self.images.shape)} uint8, "
+        return (f"Dataset(name={self.name!r}, split={self.split!r}, "
+                f"images={tuple(self.images.shape)} uint8, "
                 f"num_classes={self.num_classes}, mean={tuple(round(m, 4) for m in self.mean)}, "
                 f"std={tuple(round(s, 4) for s in self.std)})")
 
@@ -54,7 +58,7 @@ class Dataset:
 def channel_stats(images, # uint8 (N, C, H, W) tensor
                   chunk=4096, # images per chunk
                  ):
-    "Per-channel population mean and std of uint8 images, in [0, 1] units, without a float copy of the whole set"
+    "Per-channel population mean and std of uint8 images, in [0, 1] units, without a float copy"
     s1 = torch.zeros(images.shape[1], dtype=torch.int64)
     s2 = torch.zeros(images.shape[1], dtype=torch.int64)
     for i in range(0, len(images), chunk):
@@ -71,7 +75,7 @@ def paper_split(n, # number of samples to split
                 n_val, # number of validation samples (the first n_val of the permutation)
                 seed=1, # seed of numpy's legacy generator (the reference protocol uses 1)
                ):
-    "Indices (train, val) of the reference protocol: val = first `n_val` of a seeded numpy permutation, train = the rest"
+    "Indices (train, val) of the reference protocol: val = first `n_val` of a seeded permutation"
     if not 0 <= n_val <= n: raise ValueError(f"n_val: expected 0 <= n_val <= n = {n}, got {n_val}")
     perm = np.arange(n)
     np.random.RandomState(seed).shuffle(perm)
@@ -93,10 +97,11 @@ def _data_error(kind, # 'missing' (FileNotFoundError) or 'corrupt' (ValueError)
 
 def _check_split(split):
     "Raise unless `split` is 'train', 'val' or 'test'"
-    if split not in ('train', 'val', 'test'): raise ValueError(f"split: expected 'train', 'val' or 'test', got {split!r}")
+    if split not in ('train', 'val', 'test'):
+        raise ValueError(f"split: expected 'train', 'val' or 'test', got {split!r}")
 
 def _default_root(root):
-    "`root`, else $CALIBTUT_DATA, else data/ at the repository root (the folder holding settings.ini), else ./data"
+    "`root`, else $CALIBTUT_DATA, else data/ at the repo root (with settings.ini), else ./data"
     if root is not None: return Path(root).expanduser()
     if os.environ.get('CALIBTUT_DATA'): return Path(os.environ['CALIBTUT_DATA']).expanduser()
     here = Path.cwd()
@@ -112,32 +117,35 @@ def _sklearn_digits():
     from sklearn.datasets import load_digits
     d = load_digits()
     v = d.images.astype(np.int64)
-    return torch.from_numpy(((255 * v + 8) // 16).astype(np.uint8))[:, None], torch.from_numpy(d.target.astype(np.int64))
+    return (torch.from_numpy(((255 * v + 8) // 16).astype(np.uint8))[:, None],
+            torch.from_numpy(d.target.astype(np.int64)))
 
 def load_digits_dataset(split='train', # 'train', 'val' or 'test'
                         seed=1, # seed of the split permutation
-                        reference_quirks=False, # accepted for a uniform interface; digits has no reference code, so no effect
+                        reference_quirks=False, # uniform interface; no effect (no reference code)
                        ):
-    "scikit-learn's 1,797 8x8 digits as a `Dataset`, split 597/300/900 (train/val/test) by a seeded permutation"
+    "scikit-learn's 1,797 8x8 digits as a `Dataset`, split 597/300/900 (train/val/test), seeded"
     _check_split(split)
     images, labels = _sklearn_digits()
     rest, test = paper_split(len(labels), DIGITS_SIZES['test'], seed)
     idx = {'test': test, 'val': rest[:DIGITS_SIZES['val']], 'train': rest[DIGITS_SIZES['val']:]}
     mean, std = channel_stats(images[idx['train']])
     i = torch.from_numpy(idx[split])
-    return Dataset(images[i], labels[i], mean, std, 10, 'digits', split, tuple(str(k) for k in range(10)))
+    return Dataset(images[i], labels[i], mean, std, 10, 'digits', split,
+                   tuple(str(k) for k in range(10)))
 
 # %% ../nbs/07_data.ipynb #506c1027
 CIFAR_MEAN, CIFAR_STD = (0.4914, 0.4822, 0.4465), (0.2023, 0.1994, 0.2010)
 IMAGENET_MEAN, IMAGENET_STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
 
 def _unverified(cls):
-    "Subclass of a torchvision dataset class with its MD5 checksums switched off (files must still exist)"
+    "Subclass of a torchvision dataset class with its MD5 checksums off (files must still exist)"
     attrs = {}
     for a in ('train_list', 'test_list'):
         if hasattr(cls, a): attrs[a] = [[f, None] for f, _ in getattr(cls, a)]
     if hasattr(cls, 'meta'): attrs['meta'] = {**cls.meta, 'md5': None}
-    if hasattr(cls, 'split_list'): attrs['split_list'] = {k: [u, f, None] for k, (u, f, _) in cls.split_list.items()}
+    if hasattr(cls, 'split_list'):
+        attrs['split_list'] = {k: [u, f, None] for k, (u, f, _) in cls.split_list.items()}
     return type(f'Unverified{cls.__name__}', (cls,), attrs)
 
 # %% ../nbs/07_data.ipynb #690bfb76
@@ -147,33 +155,38 @@ def _tv_load(cls, name, root, layout, how, download, verify, files, **kw):
     if missing and not download:
         raise _data_error('missing', name, root, layout, how, 'missing ' + ', '.join(missing))
     if not verify and name.startswith('cifar'):
-        warnings.warn(f"{name}: verify=False unpickles {root} without checking its checksums; unpickling can run "
+        warnings.warn(f"{name}: verify=False unpickles {root} without checking its checksums; "
+                      "unpickling can run "
                       "code stored in the files, so use it only on files you trust", stacklevel=3)
     try: return (cls if verify else _unverified(cls))(str(root), download=download, **kw)
     except (RuntimeError, pickle.UnpicklingError, EOFError, KeyError, ValueError, OSError) as e:
-        detail = 'MD5 checksum failed (verify=False skips this check)' if verify and isinstance(e, RuntimeError) else f'{type(e).__name__}: {e}'
+        detail = ('MD5 checksum failed (verify=False skips this check)'
+                  if verify and isinstance(e, RuntimeError) else f'{type(e).__name__}: {e}')
         raise _data_error('corrupt', name, root, layout, how, detail) from e
 
 # %% ../nbs/07_data.ipynb #71fbd00a
-def load_cifar(root=None, # folder holding cifar-10-batches-py/ or cifar-100-python/ (default: $CALIBTUT_DATA, else data/ at the repo root)
+def load_cifar(root=None, # folder of cifar-10-batches-py/ or cifar-100-python/ (default: data/)
                split='train', # 'train' (45,000), 'val' (5,000) or 'test' (10,000)
                download=False, # let torchvision download the official archive into root
                num_classes=10, # 10 or 100
                seed=1, # seed of the train/val permutation (reference: 1)
                val_fraction=0.1, # validation share of the official training set
                verify=True, # check the files' MD5 checksums (torchvision's check)
-               reference_quirks=False, # CIFAR-100 test split normalised with ImageNet statistics, as the reference code does
+               reference_quirks=False, # CIFAR-100 test split normalised with ImageNet statistics
               ):
     "CIFAR-10/100 through torchvision's dataset classes, split as in the reference protocol"
     import torchvision
     _check_split(split)
-    if num_classes not in (10, 100): raise ValueError(f"num_classes: expected 10 or 100, got {num_classes}")
-    root, cls = _default_root(root), (torchvision.datasets.CIFAR10 if num_classes == 10 else torchvision.datasets.CIFAR100)
+    if num_classes not in (10, 100):
+        raise ValueError(f"num_classes: expected 10 or 100, got {num_classes}")
+    root, cls = _default_root(root), (torchvision.datasets.CIFAR10 if num_classes == 10
+                                      else torchvision.datasets.CIFAR100)
     name, folder = f'cifar{num_classes}', cls.base_folder
     names = [f for f, _ in cls.train_list + cls.test_list] + [cls.meta['filename']]
     layout = f"  {root}/{folder}/\n    " + ', '.join(names)
     how = f"pass download=True (fetches {cls.url}), or unpack that archive into {root}"
-    tv = _tv_load(cls, name, root, layout, how, download, verify, [f'{folder}/{f}' for f in names], train=split != 'test')
+    tv = _tv_load(cls, name, root, layout, how, download, verify, [f'{folder}/{f}' for f in names],
+                  train=split != 'test')
     images = torch.from_numpy(np.ascontiguousarray(tv.data.transpose(0, 3, 1, 2)))
     labels = torch.tensor(tv.targets, dtype=torch.int64)
     if split != 'test':
@@ -185,27 +198,31 @@ def load_cifar(root=None, # folder holding cifar-10-batches-py/ or cifar-100-pyt
     return Dataset(images, labels, mean, std, num_classes, name, split, tuple(tv.classes))
 
 # %% ../nbs/07_data.ipynb #9550a187
-def load_svhn(root=None, # folder holding train_32x32.mat and test_32x32.mat (default: $CALIBTUT_DATA, else data/ at the repo root)
+def load_svhn(root=None, # folder of train_32x32.mat and test_32x32.mat (default: data/)
               split='train', # 'train' (90 % of the official train file), 'val' (10 %) or 'test'
               download=False, # let torchvision download the official .mat files into root
               seed=1, # seed of the train/val permutation
               val_fraction=0.1, # validation share of the official training file
               verify=True, # check the files' MD5 checksums (torchvision's check)
-              reference_quirks=False, # normalise with CIFAR-10's statistics, as the reference code does
+              reference_quirks=False, # normalise with CIFAR-10's statistics, as the reference code
              ):
-    "SVHN through torchvision's dataset class, 10 % of train held out for validation, statistics from train"
+    "SVHN through torchvision's dataset class, 10 % of train held out for val, stats from train"
     import torchvision
     _check_split(split)
     root, cls = _default_root(root), torchvision.datasets.SVHN
     layout = f"  {root}/train_32x32.mat, {root}/test_32x32.mat"
-    how = (f"pass download=True (fetches {cls.split_list['train'][0]} and {cls.split_list['test'][0]}), "
+    how = (f"pass download=True (fetches {cls.split_list['train'][0]} and "
+           f"{cls.split_list['test'][0]}), "
            f"or put those files in {root}")
     def read(s):
-        tv = _tv_load(cls, 'svhn', root, layout, how, download, verify, [cls.split_list[s][1]], split=s)
-        return torch.from_numpy(np.ascontiguousarray(tv.data)), torch.from_numpy(tv.labels.astype(np.int64))
+        tv = _tv_load(cls, 'svhn', root, layout, how, download, verify, [cls.split_list[s][1]],
+                      split=s)
+        return (torch.from_numpy(np.ascontiguousarray(tv.data)),
+                torch.from_numpy(tv.labels.astype(np.int64)))
     images, labels = read('train')
     tr, va = paper_split(len(labels), int(np.floor(val_fraction * len(labels))), seed)
-    mean, std = (CIFAR_MEAN, CIFAR_STD) if reference_quirks else channel_stats(images[torch.from_numpy(tr)])
+    mean, std = ((CIFAR_MEAN, CIFAR_STD) if reference_quirks
+                 else channel_stats(images[torch.from_numpy(tr)]))
     if split == 'test': images, labels = read('test')
     else:
         i = torch.from_numpy(tr if split == 'train' else va)
@@ -219,14 +236,16 @@ TINY_IMAGENET_MD5 = '90528d7ca1a48142e341f4ef8d21d0de'  # the official archive's
 def _read_rgb(path, size):
     "Decode one image file to a (3, size, size) uint8 array"
     with Image.open(path) as im: a = np.asarray(im.convert('RGB'))
-    if a.shape != (size, size, 3): raise ValueError(f"{path}: expected a {size}x{size} image, got {a.shape[1]}x{a.shape[0]}")
+    if a.shape != (size, size, 3):
+        raise ValueError(f"{path}: expected a {size}x{size} image, got {a.shape[1]}x{a.shape[0]}")
     return a.transpose(2, 0, 1)
 
 def _read_images(paths, size=64, workers=None):
     "Decode image files into one preallocated (N, 3, size, size) uint8 tensor"
     out = np.empty((len(paths), 3, size, size), np.uint8)
     def put(i): out[i] = _read_rgb(paths[i], size)
-    with ThreadPoolExecutor(workers or min(8, os.cpu_count() or 1)) as ex: list(ex.map(put, range(len(paths))))
+    with ThreadPoolExecutor(workers or min(8, os.cpu_count() or 1)) as ex:
+        list(ex.map(put, range(len(paths))))
     return torch.from_numpy(out)
 
 # %% ../nbs/07_data.ipynb #0e28817f
@@ -235,19 +254,20 @@ def _tiny_files(d, split):
     if split == 'train':
         paths = sorted((d / 'train').glob('*/images/*.JPEG'))
         return paths, [p.parent.parent.name for p in paths]
-    ann = dict(l.split('\t')[:2] for l in (d / 'val' / 'val_annotations.txt').read_text().splitlines() if l.strip())
+    ann = dict(l.split('\t')[:2]
+               for l in (d / 'val' / 'val_annotations.txt').read_text().splitlines() if l.strip())
     paths = sorted((d / 'val' / 'images').glob('*.JPEG'))
     return paths, [ann[p.name] for p in paths]
 
 # %% ../nbs/07_data.ipynb #c62b58e2
 def load_tiny_imagenet(root=None, # folder holding tiny-imagenet-200/ (or that folder itself)
-                       split='train', # 'train' (100,000), 'val' or 'test' (both the official 10,000 val images)
+                       split='train', # 'train' (100,000), 'val' or 'test' (both: the official val)
                        download=False, # download and unpack the official archive into root
                        seed=1, # seed of the frozen augmentation (reference_quirks=True only)
-                       reference_quirks=False, # crop+flip the training images once at load time, as the reference code does
+                       reference_quirks=False, # crop+flip the training images once at load time
                        workers=None, # decoding threads (default: up to 8)
                       ):
-    "Tiny-ImageNet from the official tiny-imagenet-200/ folder; the official val set serves as val and test"
+    "Tiny-ImageNet from the official tiny-imagenet-200/ folder; its val set serves as val and test"
     _check_split(split)
     root = _default_root(root)
     d = root if (root / 'wnids.txt').is_file() else root / 'tiny-imagenet-200'
@@ -258,9 +278,12 @@ def load_tiny_imagenet(root=None, # folder holding tiny-imagenet-200/ (or that f
         from torchvision.datasets.utils import download_and_extract_archive
         download_and_extract_archive(TINY_IMAGENET_URL, str(root), md5=TINY_IMAGENET_MD5)
         d = root / 'tiny-imagenet-200'
-    need = [d / 'wnids.txt', d / 'train'] if split == 'train' else [d / 'wnids.txt', d / 'val' / 'val_annotations.txt']
+    need = ([d / 'wnids.txt', d / 'train'] if split == 'train'
+            else [d / 'wnids.txt', d / 'val' / 'val_annotations.txt'])
     missing = [str(p) for p in need if not p.exists()]
-    if missing: raise _data_error('missing', 'tiny_imagenet', d, layout, how, 'missing ' + ', '.join(missing))
+    if missing:
+        raise _data_error('missing', 'tiny_imagenet', d, layout, how,
+                          'missing ' + ', '.join(missing))
     wnids = sorted(w.strip() for w in (d / 'wnids.txt').read_text().split())
     try:
         paths, ids = _tiny_files(d, 'train' if split == 'train' else 'val')
@@ -269,9 +292,11 @@ def load_tiny_imagenet(root=None, # folder holding tiny-imagenet-200/ (or that f
         labels = torch.tensor([index[w] for w in ids], dtype=torch.int64)
         images = _read_images(paths, 64, workers)
     except (ValueError, KeyError, OSError) as e:
-        raise _data_error('corrupt', 'tiny_imagenet', d, layout, how, f'{type(e).__name__}: {e}') from e
+        raise _data_error('corrupt', 'tiny_imagenet', d, layout, how,
+                          f'{type(e).__name__}: {e}') from e
     if reference_quirks and split == 'train': images = frozen_augment(images, seed)
-    return Dataset(images, labels, IMAGENET_MEAN, IMAGENET_STD, len(wnids), 'tiny_imagenet', split, tuple(wnids))
+    return Dataset(images, labels, IMAGENET_MEAN, IMAGENET_STD, len(wnids), 'tiny_imagenet', split,
+                   tuple(wnids))
 
 # %% ../nbs/07_data.ipynb #b2e638d8
 def crop_flip(images, # uint8 (or any dtype) batch (B, C, H, W)
@@ -280,7 +305,7 @@ def crop_flip(images, # uint8 (or any dtype) batch (B, C, H, W)
               flip, # (B,) bool, mirror horizontally
               padding=4, # zero padding on each side before cropping
              ):
-    "Per-sample random crop of the zero-padded batch at (dy, dx), then horizontal flip where `flip`; vectorised"
+    "Per-sample crop of the zero-padded batch at (dy, dx), then h-flip where `flip`; vectorised"
     B, C, H, W = images.shape
     dev = images.device
     padded = F.pad(images, (padding,) * 4)
@@ -296,35 +321,40 @@ def frozen_augment(images, # uint8 (N, C, H, W)
                    padding=4, # zero padding of the crop
                    chunk=8192, # images per chunk
                   ):
-    "Crop+flip every image once (the reference code's load-time augmentation); returns a new uint8 tensor"
+    "Crop+flip every image once (the reference code's load-time augmentation); a new uint8 tensor"
     g = torch.Generator().manual_seed(seed)
     n = len(images)
     dy, dx = (torch.randint(0, 2 * padding + 1, (n,), generator=g) for _ in range(2))
     flip = torch.rand(n, generator=g) < 0.5
     out = torch.empty_like(images)
     for i in range(0, n, chunk):
-        out[i:i + chunk] = crop_flip(images[i:i + chunk], dy[i:i + chunk], dx[i:i + chunk], flip[i:i + chunk], padding)
+        out[i:i + chunk] = crop_flip(images[i:i + chunk], dy[i:i + chunk], dx[i:i + chunk],
+                                     flip[i:i + chunk], padding)
     return out
 
 # %% ../nbs/07_data.ipynb #43440d7e
-def _load_digits(root=None, split='train', download=False, **options): return load_digits_dataset(split, **options)
+def _load_digits(root=None, split='train', download=False, **options):
+    return load_digits_dataset(split, **options)
 
 DATASETS = {
-    'cifar10': lambda root=None, split='train', download=False, **o: load_cifar(root, split, download, 10, **o),
-    'cifar100': lambda root=None, split='train', download=False, **o: load_cifar(root, split, download, 100, **o),
+    'cifar10': lambda root=None, split='train', download=False, **o:
+        load_cifar(root, split, download, 10, **o),
+    'cifar100': lambda root=None, split='train', download=False, **o:
+        load_cifar(root, split, download, 100, **o),
     'svhn': load_svhn,
     'tiny_imagenet': load_tiny_imagenet,
     'digits': _load_digits,
 }
 
 def get_dataset(name, # one of 'cifar10', 'cifar100', 'svhn', 'tiny_imagenet', 'digits'
-                root=None, # data folder (default: $CALIBTUT_DATA, else data/ at the repo root); unused for digits
+                root=None, # data folder (default: $CALIBTUT_DATA, else data/); unused for digits
                 split='train', # 'train', 'val' or 'test'
                 download=False, # fetch the official files if missing (needs internet)
-                **options, # passed to the dataset's loader: seed, val_fraction, verify, reference_quirks, workers
+                **options, # to the loader: seed, val_fraction, verify, reference_quirks, workers
                ):
-    "Load one split of a dataset as a `Dataset` (uint8 images, int64 labels, normalisation statistics)"
-    if name not in DATASETS: raise ValueError(f"name: expected one of {sorted(DATASETS)}, got {name!r}")
+    "Load one split of a dataset as a `Dataset` (uint8 images, int64 labels, normalisation stats)"
+    if name not in DATASETS:
+        raise ValueError(f"name: expected one of {sorted(DATASETS)}, got {name!r}")
     _check_split(split)
     return DATASETS[name](root=root, split=split, download=download, **options)
 
@@ -335,15 +365,17 @@ def _epoch_seed(seed, epoch):
 
 def _shard(world_size, rank):
     "Resolve (world_size, rank): explicit values, else torch.distributed's, else (1, 0)"
-    if world_size is None and torch.distributed.is_available() and torch.distributed.is_initialized():
+    if (world_size is None and torch.distributed.is_available()
+            and torch.distributed.is_initialized()):
         world_size, rank = torch.distributed.get_world_size(), torch.distributed.get_rank()
     world_size, rank = world_size or 1, rank or 0
-    if not 0 <= rank < world_size: raise ValueError(f"rank: expected 0 <= rank < world_size = {world_size}, got {rank}")
+    if not 0 <= rank < world_size:
+        raise ValueError(f"rank: expected 0 <= rank < world_size = {world_size}, got {rank}")
     return world_size, rank
 
 # %% ../nbs/07_data.ipynb #e0a77767
 class GPULoader:
-    "Batches of (normalised float32 images, int64 labels) from a uint8 dataset held on `device`, augmented there"
+    "Batches of (normalised float32 images, int64 labels) from uint8 data on `device`, augmented"
     def __init__(self, images, # uint8 (N, C, H, W) tensor (or numpy array)
                  labels, # (N,) integer labels
                  batch_size, # samples per batch (per rank)
@@ -352,35 +384,43 @@ class GPULoader:
                  mean=None, # per-channel mean in [0, 1] units; None: no normalisation (just /255)
                  std=None, # per-channel std in [0, 1] units
                  device='cpu', # where the data live and batches are made
-                 drop_last=False, # drop the last partial batch (and cut the permutation to shard it exactly)
+                 drop_last=False, # drop the last partial batch (cut the permutation to shard it)
                  seed=0, # seed of shuffling and augmentation
                  channels_last=False, # return batches in channels_last memory format
                  padding=4, # crop padding
                  rank=None, # this process's shard (default: torch.distributed's rank, else 0)
-                 world_size=None, # number of shards (default: torch.distributed's world size, else 1)
-                 even=True, # equal shards (pad with repeats, for DDP training); False: each sample on exactly one rank (evaluation)
+                 world_size=None, # number of shards (default: torch.distributed's world size or 1)
+                 even=True, # equal shards (padded by repeats; training); False: each sample once
                 ):
         images, labels = torch.as_tensor(images), torch.as_tensor(labels)
         if images.dtype != torch.uint8 or images.ndim != 4:
-            raise ValueError(f"images: expected uint8 (N, C, H, W), got {images.dtype} {tuple(images.shape)}")
-        if labels.shape != images.shape[:1]: raise ValueError(f"labels: expected shape ({len(images)},), got {tuple(labels.shape)}")
+            raise ValueError(f"images: expected uint8 (N, C, H, W), got {images.dtype} "
+                             f"{tuple(images.shape)}")
+        if labels.shape != images.shape[:1]:
+            raise ValueError(f"labels: expected shape ({len(images)},), got {tuple(labels.shape)}")
         if labels.is_floating_point() or labels.is_complex() or labels.dtype == torch.bool:
-            raise ValueError(f"labels: expected integer class indices, got {labels.dtype} (convert them explicitly)")
-        if len(labels) and labels.min() < 0: raise ValueError(f"labels: expected class indices >= 0, got {labels.min().item()}")
-        if not (isinstance(batch_size, int) and batch_size > 0): raise ValueError(f"batch_size: expected a positive int, got {batch_size!r}")
+            raise ValueError(f"labels: expected integer class indices, got {labels.dtype} "
+                             "(convert them explicitly)")
+        if len(labels) and labels.min() < 0:
+            raise ValueError(f"labels: expected class indices >= 0, got {labels.min().item()}")
+        if not (isinstance(batch_size, int) and batch_size > 0):
+            raise ValueError(f"batch_size: expected a positive int, got {batch_size!r}")
         if (mean is None) != (std is None): raise ValueError("mean, std: give both or neither")
-        if not (isinstance(seed, int) and seed >= 0): raise ValueError(f"seed: expected a non-negative int, got {seed!r}")
+        if not (isinstance(seed, int) and seed >= 0):
+            raise ValueError(f"seed: expected a non-negative int, got {seed!r}")
         if padding < 0: raise ValueError(f"padding: expected >= 0, got {padding}")
         self.device = torch.device(device)
         self.images, self.labels = images.to(self.device), labels.to(self.device, torch.int64)
         self.scale = self.shift = None
         if mean is not None:
             if not len(mean) == len(std) == images.shape[1]:
-                raise ValueError(f"mean, std: expected {images.shape[1]} values each, got {len(mean)} and {len(std)}")
+                raise ValueError(f"mean, std: expected {images.shape[1]} values each, "
+                                 f"got {len(mean)} and {len(std)}")
             std_t = torch.tensor(std, dtype=torch.float32, device=self.device).view(1, -1, 1, 1)
             mean_t = torch.tensor(mean, dtype=torch.float32, device=self.device).view(1, -1, 1, 1)
             self.scale, self.shift = 1 / (255 * std_t), mean_t / std_t
-        self.batch_size, self.shuffle, self.augment, self.drop_last = batch_size, shuffle, augment, drop_last
+        self.batch_size, self.shuffle = batch_size, shuffle
+        self.augment, self.drop_last = augment, drop_last
         self.seed, self.channels_last, self.padding, self.epoch = seed, channels_last, padding, 0
         self.world_size, self.rank = _shard(world_size, rank)
         n, ws = len(images), self.world_size
@@ -389,20 +429,24 @@ class GPULoader:
         self.num_samples = len(range(self.rank, self.total_size, ws))  # per rank
 
     def __len__(self):
-        return self.num_samples // self.batch_size if self.drop_last else -(-self.num_samples // self.batch_size)
+        return (self.num_samples // self.batch_size if self.drop_last
+                else -(-self.num_samples // self.batch_size))
 
-    def set_epoch(self, epoch): # 0-based epoch: fixes the permutation and augmentation of the next pass
+    def set_epoch(self, epoch): # 0-based: fixes the permutation and augmentation of the next pass
         "Use `epoch`'s permutation and augmentation for the next pass"
         self.epoch = epoch
 
     def __repr__(self):
-        return (f"GPULoader({len(self.labels)} x {tuple(self.images.shape[1:])} uint8 on {self.device}, batch_size={self.batch_size}, "
-                f"{len(self)} batches, shuffle={self.shuffle}, augment={self.augment}, rank {self.rank}/{self.world_size})")
+        return (f"GPULoader({len(self.labels)} x {tuple(self.images.shape[1:])} uint8 "
+                f"on {self.device}, "
+                f"batch_size={self.batch_size}, {len(self)} batches, shuffle={self.shuffle}, "
+                f"augment={self.augment}, rank {self.rank}/{self.world_size})")
 
 # %% ../nbs/07_data.ipynb #941ece60
 def _plan(self:GPULoader, epoch=None): # epoch to plan (default: the loader's current epoch)
     "This rank's sample indices, crop offsets and flips for `epoch`, as CPU tensors"
-    g = torch.Generator().manual_seed(_epoch_seed(self.seed, self.epoch if epoch is None else epoch))
+    g = torch.Generator().manual_seed(
+        _epoch_seed(self.seed, self.epoch if epoch is None else epoch))
     n, ws = len(self.labels), self.world_size
     order = torch.randperm(n, generator=g) if self.shuffle else torch.arange(n)
     order = order[torch.arange(self.total_size) % n]  # pad by wrapping around, or cut (drop_last)

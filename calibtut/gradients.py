@@ -22,7 +22,7 @@ def per_sample_losses(
     logits,  # (N, C) logits
     targets,  # (N,) int64 labels
 ):
-    "Per-sample losses (N,): with `reduction='none'` where `loss_fn` takes it, else one row at a time."
+    "Per-sample losses (N,): `reduction='none'` where `loss_fn` takes it, else one row at a time."
     red = getattr(loss_fn, 'reduction', None)
     if isinstance(loss_fn, torch.nn.Module) and isinstance(red, str):
         loss_fn.reduction = 'none'
@@ -42,7 +42,8 @@ def per_sample_losses(
         out = out.reshape(1)  # one sample: its scalar loss is its per-sample loss
     if out.shape != targets.shape:
         raise ValueError(
-            f"loss_fn: expected per-sample losses of shape {tuple(targets.shape)} or a scalar, got {tuple(out.shape)}"
+            f"loss_fn: expected per-sample losses of shape {tuple(targets.shape)} or a scalar, "
+            f"got {tuple(out.shape)}"
         )
     return out
 
@@ -52,14 +53,15 @@ def logit_gradients(
     logits,  # (N, C) float logits
     targets,  # (N,) int64 labels
 ):
-    "Per-sample gradients $\\partial L_i/\\partial z_i$ (N, C) of `loss_fn` by autograd, in the dtype of `logits`."
+    "Per-sample gradients $\\partial L_i/\\partial z_i$ (N, C) of `loss_fn` by autograd."
     if not callable(loss_fn):
         raise TypeError(
             f"loss_fn: expected a callable loss_fn(logits, targets), got {type(loss_fn).__name__}"
         )
     if not torch.is_tensor(logits) or logits.dim() != 2 or not logits.is_floating_point():
         raise ValueError(
-            f"logits: expected a float tensor of shape (N, C), got {getattr(logits, 'dtype', type(logits))} {tuple(getattr(logits, 'shape', ()))}"
+            f"logits: expected a float tensor of shape (N, C), "
+            f"got {getattr(logits, 'dtype', type(logits))} {tuple(getattr(logits, 'shape', ()))}"
         )
     if (
         not torch.is_tensor(targets)
@@ -67,7 +69,9 @@ def logit_gradients(
         or targets.is_floating_point()
     ):
         raise ValueError(
-            f"targets: expected integer labels of shape ({len(logits)},), got {getattr(targets, 'dtype', type(targets))} {tuple(getattr(targets, 'shape', ()))}"
+            f"targets: expected integer labels of shape ({len(logits)},), "
+            f"got {getattr(targets, 'dtype', type(targets))} "
+            f"{tuple(getattr(targets, 'shape', ()))}"
         )
     z = logits.detach().clone().requires_grad_(True)
     with torch.enable_grad():
@@ -92,7 +96,8 @@ def probe_probs(
         raise ValueError(f"rest: expected 'uniform' or 'rival', got {rest!r}")
     if num_classes < (3 if rest == 'rival' else 2):
         raise ValueError(
-            f"num_classes: expected at least {3 if rest == 'rival' else 2} with rest={rest!r}, got {num_classes}"
+            f"num_classes: expected at least {3 if rest == 'rival' else 2} with rest={rest!r}, "
+            f"got {num_classes}"
         )
     if rest == 'uniform':
         return torch.cat(
@@ -114,7 +119,7 @@ def gradient_scale(
     rest='uniform',  # how 1 - p is shared among the other classes: 'uniform' or 'rival'
     rival_share=0.7,  # with rest='rival': the rival's share of 1 - p
 ):
-    "Scale $s$ of `loss_fn`'s logit gradient along $\\hat p - y$ and the norm of the rest, as functions of `p`."
+    "Scale $s$ of `loss_fn`'s logit gradient along $\\hat p - y$, and the rest's norm."
     shape = torch.as_tensor(p).shape
     probs = probe_probs(p, num_classes, rest, rival_share)
     targets = torch.zeros(len(probs), dtype=torch.long)
@@ -145,7 +150,7 @@ def focal_peak(
     gamma,  # focal exponent(s) > 0 (number or tensor)
     n_iter=64,  # bisection steps (64 reach float64 resolution)
 ):
-    "$p_0(\\gamma)$: where $g(p, \\gamma)$ peaks, the root of $(\\gamma p - 1)\\ln p = 2(1 - p)$ in (0, 1), by bisection."
+    "$p_0(\\gamma)$, the peak of $g(p, \\gamma)$: root of $(\\gamma p - 1)\\ln p = 2(1 - p)$."
     gamma = torch.as_tensor(
         gamma,
         dtype=(
@@ -166,7 +171,7 @@ def focal_gamma_for_unit_scale(
     p,  # true-class probabilities (number or tensor); a root exists for 0 < p < 0.5
     n_iter=100,  # bisection steps
 ):
-    "The $\\gamma > 0$ with $g(p, \\gamma) = 1$ (Mukhoti's FLSD rule); `nan` where none exists ($p \\ge 0.5$)."
+    "$\\gamma > 0$ with $g(p, \\gamma) = 1$ (Mukhoti's FLSD rule); `nan` if none ($p \\ge 0.5$)."
     p = torch.as_tensor(
         p, dtype=p.dtype if torch.is_tensor(p) and p.is_floating_point() else torch.float64
     )
@@ -200,7 +205,7 @@ def alignment(
     rival_share=0.7,  # the rival's share of 1 - p with rest='rival'
     rtol=1e-9,  # a rise smaller than rtol * max|scale| (per grid step) is float64 rounding noise
 ):
-    "Whether `loss_fn`'s gradient scale never rises with p, and the interval (p_lo, p_hi) where it does."
+    "Whether `loss_fn`'s gradient scale never rises with p, and where (p_lo, p_hi) it does."
     p = (
         torch.linspace(1e-3, 1 - 1e-3, 999, dtype=torch.float64)
         if p is None
@@ -227,10 +232,11 @@ def gaussian_mixture(
     spread=1.5,  # std of the class means around the origin (larger: easier problem)
     sigma=1.0,  # within-class std
 ):
-    "Inputs (n, dim) float32, labels (n,) int64 and the exact posterior eta (n, K) float64 of an isotropic Gaussian mixture."
+    "Gaussian mixture: inputs (n, dim) float32, labels (n,) int64, exact posterior (n, K) float64"
     if n < 1 or num_classes < 2 or dim < 1:
         raise ValueError(
-            f"n, num_classes, dim: expected n >= 1, num_classes >= 2, dim >= 1, got {n}, {num_classes}, {dim}"
+            f"n, num_classes, dim: expected n >= 1, num_classes >= 2, dim >= 1, "
+            f"got {n}, {num_classes}, {dim}"
         )
     if spread <= 0 or sigma <= 0:
         raise ValueError(f"spread, sigma: expected positive values, got {spread}, {sigma}")

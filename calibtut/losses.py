@@ -130,10 +130,11 @@ def _reduce(loss, reduction, shape, w, weighted=False):
 
 # %% ../nbs/03_losses.ipynb #4fc691d6
 def _check_weight(u, t):
-    "The weight `u` of a `weight_fn`, checked to be one value per sample (an (N, 1) weight would broadcast silently)."
+    "The weight `u` of a `weight_fn`, checked to be one per sample (an (N, 1) one would broadcast)."
     if u.shape != t.shape:
         raise ValueError(
-            f"weight_fn: expected a weight of shape {tuple(t.shape)} (one per sample), got {tuple(u.shape)}"
+            f"weight_fn: expected a weight of shape {tuple(t.shape)} (one per sample), "
+            f"got {tuple(u.shape)}"
         )
     return u
 
@@ -651,7 +652,7 @@ WEIGHTS = {'ce': ce_weight, 'fl': focal_weight, 'flsd': flsd_weight, 'dfl': dual
 
 # %% ../nbs/05_gra.ipynb #7a4628ee
 class LossModule(nn.Module):
-    "A functional loss `fn(logits, targets, ..., reduction)` as an `nn.Module`, like `nn.CrossEntropyLoss`."
+    "A functional loss `fn(logits, targets, ..., reduction)` as an `nn.Module`."
 
     def __init__(
         self,

@@ -133,7 +133,7 @@ def bin_edges(n_bins=15, # number of equal-width bins
 def bin_index(x, # values in [0, 1]
               n_bins=15, # number of equal-width bins (l, u]
              ):
-    "Index of the bin (l, u] holding each value of `x`; 0 goes to the first bin, values above 1 to the last"
+    "Index of the bin (l, u] of each value of `x`: 0 goes to the first bin, above 1 to the last"
     upper = bin_edges(n_bins, x.dtype, x.device)[1:]
     return torch.bucketize(x, upper).clamp_(max=n_bins - 1)
 
@@ -271,7 +271,8 @@ def classwise_ece(probs, # (N, K) or (N, K, d1, ...) class probabilities, rows o
     return _classwise_from(sums, m.sum(), probs.shape[1]).to(probs.dtype)
 
 # %% ../nbs/01_metrics.ipynb #79ba6c71
-def _log_p_true(probs, targets): return probs.gather(1, targets[:, None]).squeeze(1).log().clamp(min=-100)
+def _log_p_true(probs, targets):
+    return probs.gather(1, targets[:, None]).squeeze(1).log().clamp(min=-100)
 
 def _brier_per_sample(probs, targets):
     "Sum over classes of the squared difference between probs and the one-hot target"

@@ -37,8 +37,11 @@ def conv_bn(c_in: int, # input channels
 class FP32Linear(nn.Linear):
     "`nn.Linear` that computes in float32 even under autocast, so the logits keep full precision."
     def forward(self, x):
-        off = torch.autocast(x.device.type, enabled=False) if x.device.type in ('cpu', 'cuda') else contextlib.nullcontext()
-        with off: return F.linear(x.float(), self.weight.float(), None if self.bias is None else self.bias.float())
+        off = (torch.autocast(x.device.type, enabled=False) if x.device.type in ('cpu', 'cuda')
+               else contextlib.nullcontext())
+        with off:
+            return F.linear(x.float(), self.weight.float(),
+                            None if self.bias is None else self.bias.float())
 
 def classifier_head(c_in: int, # channels of the last feature map
                     num_classes: int, # number of classes K
@@ -48,7 +51,7 @@ def classifier_head(c_in: int, # channels of the last feature map
 
 # %% ../nbs/08_models.ipynb #0350a168
 class Bottleneck(nn.Module):
-    "Bottleneck residual block: 1×1 squeeze, 3×3 (strided), 1×1 expand to 4× width, plus a shortcut."
+    "Bottleneck residual block: 1×1 squeeze, 3×3 (strided), 1×1 expand to 4× width, plus shortcut."
     expansion = 4
     def __init__(self,
                  c_in: int, # input channels
@@ -70,7 +73,7 @@ def cifar_resnet(blocks: list, # number of bottleneck blocks in each of the four
                  num_classes: int=10, # number of classes K
                  in_channels: int=3, # image channels
                 ) -> nn.Sequential:
-    "CIFAR-style bottleneck ResNet: 3×3 stride-1 stem, no max-pool, four stages, global average pooling."
+    "CIFAR-style bottleneck ResNet: 3×3 stride-1 stem, no max-pool, four stages, global avg pool."
     layers, c_in = [('stem', nn.Sequential(conv_bn(in_channels, 64), nn.ReLU(inplace=True)))], 64
     for i, (n, width) in enumerate(zip(blocks, (64, 128, 256, 512))):
         stage = []
@@ -91,7 +94,7 @@ def resnet50(num_classes: int=10, # number of classes K
 def resnet110(num_classes: int=10, # number of classes K
               in_channels: int=3, # image channels
              ) -> nn.Sequential:
-    "The paper's \"ResNet-110\": bottleneck blocks [3, 4, 26, 3] (not He et al.'s 1.7M-parameter basic-block net)."
+    "The paper's \"ResNet-110\": bottleneck blocks [3, 4, 26, 3] (not He et al.'s basic-block net)."
     return cifar_resnet([3, 4, 26, 3], num_classes, in_channels)
 
 # %% ../nbs/08_models.ipynb #4c91b407
@@ -104,8 +107,10 @@ class WideBlock(nn.Module):
                  dropout: float=0.0, # dropout probability between the two convolutions
                 ):
         super().__init__()
-        self.bn1, self.conv1 = nn.BatchNorm2d(c_in), nn.Conv2d(c_in, c_out, 3, stride, padding=1, bias=False)
-        self.bn2, self.conv2 = nn.BatchNorm2d(c_out), nn.Conv2d(c_out, c_out, 3, padding=1, bias=False)
+        self.bn1, self.conv1 = (nn.BatchNorm2d(c_in),
+                                nn.Conv2d(c_in, c_out, 3, stride, padding=1, bias=False))
+        self.bn2, self.conv2 = (nn.BatchNorm2d(c_out),
+                                nn.Conv2d(c_out, c_out, 3, padding=1, bias=False))
         self.dropout = nn.Dropout(dropout)
         needs_projection = stride != 1 or c_in != c_out
         self.shortcut = nn.Conv2d(c_in, c_out, 1, stride, bias=False) if needs_projection else None
@@ -127,7 +132,8 @@ def wide_resnet(blocks_per_stage: int=4, # wide blocks in each of the three stag
     for i, width in enumerate((16 * widen_factor, 32 * widen_factor, 64 * widen_factor)):
         stage = []
         for j in range(blocks_per_stage):
-            stage.append(WideBlock(c_in, width, stride=2 if i > 0 and j == 0 else 1, dropout=dropout))
+            stage.append(WideBlock(c_in, width, stride=2 if i > 0 and j == 0 else 1,
+                                   dropout=dropout))
             c_in = width
         layers.append((f'layer{i + 1}', nn.Sequential(*stage)))
     layers += [('norm', nn.BatchNorm2d(c_in)), ('relu', nn.ReLU(inplace=True)),
@@ -171,11 +177,12 @@ def densenet(blocks: list=(6, 12, 24, 16), # dense layers in each block
              num_classes: int=10, # number of classes K
              in_channels: int=3, # image channels
             ) -> nn.Sequential:
-    "CIFAR DenseNet-BC: 3×3 stem to 2g channels, dense blocks with transitions, global average pooling."
+    "CIFAR DenseNet-BC: 3×3 stem to 2g channels, dense blocks with transitions, global avg pooling."
     c = 2 * growth
     layers = [('stem', nn.Conv2d(in_channels, c, 3, padding=1, bias=False))]
     for i, n in enumerate(blocks):
-        layers.append((f'dense{i + 1}', nn.Sequential(*[DenseLayer(c + j * growth, growth) for j in range(n)])))
+        layers.append((f'dense{i + 1}',
+                       nn.Sequential(*[DenseLayer(c + j * growth, growth) for j in range(n)])))
         c += n * growth
         if i < len(blocks) - 1:
             layers.append((f'trans{i + 1}', transition(c, int(c * reduction))))
@@ -196,11 +203,12 @@ def digits_net(num_classes: int=10, # number of classes K
                norm: bool=False, # add batch norm after each convolution
                width: int=16, # channels of the first convolution (then 2×, 4×)
               ) -> nn.Sequential:
-    "Small CPU-fast conv net for 8×8 digits: three 3×3 convolutions, a max-pool, a 2×2 pool and a linear layer."
+    "Small CPU-fast conv net for 8×8 digits: three 3×3 convs, max-pool, a 2×2 pool, a linear head"
     def conv(c_in, c_out):
         layers = [nn.Conv2d(c_in, c_out, 3, padding=1, bias=not norm)]
         return layers + ([nn.BatchNorm2d(c_out)] if norm else []) + [nn.ReLU(inplace=True)]
-    layers = conv(in_channels, width) + conv(width, 2 * width) + [nn.MaxPool2d(2)] + conv(2 * width, 4 * width)
+    layers = (conv(in_channels, width) + conv(width, 2 * width) + [nn.MaxPool2d(2)]
+              + conv(2 * width, 4 * width))
     layers += [nn.AdaptiveAvgPool2d(2), nn.Flatten(), FP32Linear(16 * width, num_classes)]
     return nn.Sequential(*layers)
 
@@ -212,12 +220,12 @@ def _check_positive_int(value, name, minimum):
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
         raise ValueError(f'{name} must be an int >= {minimum}, got {value!r}')
 
-def get_model(name: str, # one of MODELS: resnet50, resnet110, wide_resnet26_10, densenet121, digits_net
+def get_model(name: str, # in MODELS: resnet50, resnet110, wide_resnet26_10, densenet121, digits_net
               num_classes: int=10, # number of classes K (at least 2)
               in_channels: int=3, # image channels: 3 for colour, 1 for the digits
               **kwargs
              ) -> nn.Module: # freshly initialised, with `num_classes` outputs
-    "Build the network called `name`; extra keyword arguments go to its builder (`norm`, `width`, `dropout`)."
+    "Build the network called `name`; extra keyword arguments go to its builder (`norm`, ...)."
     if name not in MODELS:
         raise ValueError(f'name must be one of {sorted(MODELS)}, got {name!r}')
     _check_positive_int(num_classes, 'num_classes', 2)
@@ -226,12 +234,13 @@ def get_model(name: str, # one of MODELS: resnet50, resnet110, wide_resnet26_10,
 
 # %% ../nbs/08_models.ipynb #c7ac4d4f
 def count_flops(model: nn.Module, # the network (left unchanged, on any device)
-                input_shape: tuple, # shape of one input batch, batch dimension included, e.g. (1, 3, 32, 32)
+                input_shape: tuple, # one batch's shape, batch dim included, e.g. (1, 3, 32, 32)
                ) -> int:
-    "Forward FLOPs of `model` on a batch of `input_shape`, counted by torch's FlopCounterMode (2 FLOPs per MAC)."
+    "Forward FLOPs of `model` on a batch of `input_shape`, by torch's FlopCounterMode (2 per MAC)."
     shape = tuple(input_shape) if isinstance(input_shape, (tuple, list, torch.Size)) else ()
     if not shape or any(isinstance(s, bool) or not isinstance(s, int) or s < 1 for s in shape):
-        raise ValueError(f'input_shape must be a non-empty tuple of positive ints, got {input_shape!r}')
+        raise ValueError(f'input_shape must be a non-empty tuple of positive ints, '
+                         f'got {input_shape!r}')
     tensors = {**dict(model.named_parameters()), **dict(model.named_buffers())}
     meta = {k: torch.empty_like(v, device='meta') for k, v in tensors.items()}
     dtype = next((v.dtype for v in model.parameters() if v.is_floating_point()), torch.float32)
@@ -242,8 +251,9 @@ def count_flops(model: nn.Module, # the network (left unchanged, on any device)
             functional_call(model, meta, (torch.empty(shape, dtype=dtype, device='meta'),))
     except (RuntimeError, ValueError, IndexError) as e:
         first = (str(e).strip().splitlines() or [type(e).__name__])[0][:160]
-        raise ValueError(f"input_shape {shape} does not fit the model (too small an image, or the wrong number of "
-                         f"channels?): {first}") from None
+        raise ValueError(f"input_shape {shape} does not fit the model "
+                         f"(too small an image, or the wrong number of channels?): "
+                         f"{first}") from None
     finally:
         model.train(was_training)
     return counter.get_total_flops()

@@ -96,7 +96,7 @@ def focal_scale_plot(
     ax=None,  # matplotlib axes to draw on (a new figure if None)
     n_points=501,  # points on the p axis
 ):
-    "Plot focal loss's gradient scale $g(p, \\gamma)$ against p for each `gamma`, its peak $p_0$ marked."
+    "Plot focal loss's gradient scale $g(p, \\gamma)$ against p per `gamma`, peak $p_0$ marked."
     own = ax is None
     if own:
         _, ax = plt.subplots(figsize=(6, 3.5), layout='constrained')
@@ -185,7 +185,7 @@ def gradient_norm_plot(
     xlabel='uncertainty',  # label of the x axes
     s=3,  # marker size
 ):
-    "One panel per loss: each sample's logit-gradient norm against its uncertainty, with binned means."
+    "One panel per loss: each sample's logit-gradient norm against its uncertainty, binned means."
     losses = _default_norm_losses() if losses is None else losses
     if uncertainty.shape != targets.shape:
         raise ValueError(

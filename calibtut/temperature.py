@@ -54,12 +54,13 @@ def _fit_lbfgs(logits, # (N, K) logits, float64 recommended
                init=1.0, # initial temperature
                max_iter=100, # LBFGS iterations
                tol=1e-7, # gradient tolerance on log T
-               bounds=(1e-2, 1e2), # plausible range of T; results outside are clamped with a warning
+               bounds=(1e-2, 1e2), # plausible range of T; results outside are clamped (a warning)
               ):
     "Fit T minimising the NLL with LBFGS on log T; returns a float."
-    log_t = torch.tensor(math.log(init), dtype=logits.dtype, device=logits.device, requires_grad=True)
-    opt = torch.optim.LBFGS([log_t], lr=1.0, max_iter=max_iter, tolerance_grad=tol, tolerance_change=1e-12,
-                            line_search_fn='strong_wolfe')
+    log_t = torch.tensor(math.log(init), dtype=logits.dtype, device=logits.device,
+                         requires_grad=True)
+    opt = torch.optim.LBFGS([log_t], lr=1.0, max_iter=max_iter, tolerance_grad=tol,
+                            tolerance_change=1e-12, line_search_fn='strong_wolfe')
     def closure():
         opt.zero_grad()
         loss = _nll_at(logits, targets, log_t.exp())
@@ -68,12 +69,16 @@ def _fit_lbfgs(logits, # (N, K) logits, float64 recommended
     opt.step(closure)
     loss = closure()
     t, grad = log_t.exp().item(), log_t.grad.abs().item()
-    if not (math.isfinite(t) and math.isfinite(loss.item())): raise RuntimeError(f"temperature fit diverged (T={t})")
-    if grad > 1e-3: warnings.warn(f"LBFGS did not converge: |dNLL/dlogT| = {grad:.2e} at T = {t:.4g}")
+    if not (math.isfinite(t) and math.isfinite(loss.item())):
+        raise RuntimeError(f"temperature fit diverged (T={t})")
+    if grad > 1e-3:
+        warnings.warn(f"LBFGS did not converge: |dNLL/dlogT| = {grad:.2e} at T = {t:.4g}")
     if (logits.argmax(1) == targets).all():
-        warnings.warn(f"every validation sample is classified correctly: the NLL has no minimum (it falls as T -> 0); T = {t:.4g} is arbitrary")
+        warnings.warn(f"every validation sample is classified correctly: the NLL has no minimum "
+                      f"(it falls as T -> 0); T = {t:.4g} is arbitrary")
     if not bounds[0] <= t <= bounds[1]:
-        warnings.warn(f"fitted T = {t:.4g} outside {bounds}; clamped (separable or degenerate validation data?)")
+        warnings.warn(f"fitted T = {t:.4g} outside {bounds}; clamped "
+                      "(separable or degenerate validation data?)")
         t = min(max(t, bounds[0]), bounds[1])
     return t
 
@@ -83,7 +88,7 @@ def temperature_grid(start=0.1, # smallest temperature
                      step=0.1, # spacing
                      dtype=torch.float64, # grid dtype
                     ):
-    "The paper's grid of temperatures, `start, start+step, ..., stop`, computed without float drift."
+    "The paper's grid of temperatures, `start, start+step, ..., stop`, without float drift."
     n = int(round((stop - start) / step)) + 1
     return torch.tensor([round(start + i * step, 10) for i in range(n)], dtype=dtype)
 
@@ -94,7 +99,8 @@ def batched_ece(conf, # (T, N) top-1 confidence for each of T settings
                ):
     "ECE for each row of `conf` in one computation -> (T,) tensor."
     t, n = conf.shape
-    upper = torch.arange(1, n_bins, dtype=conf.dtype, device=conf.device) / n_bins  # inner edges m / M, as in metrics
+    # inner edges m / M, as in metrics
+    upper = torch.arange(1, n_bins, dtype=conf.dtype, device=conf.device) / n_bins
     bins = torch.bucketize(conf, upper, right=False)  # (l, u]: conf == u goes to the lower bin
     gap = correct.to(conf.dtype).expand(t, n) - conf
     sums = torch.zeros(t, n_bins, dtype=conf.dtype, device=conf.device).scatter_add_(1, bins, gap)
@@ -105,10 +111,11 @@ def grid_criteria(logits, # (N, K) float logits
                   targets, # (N,) int64 targets
                   temps, # (T,) temperatures
                   n_bins=15, # ECE bins
-                  max_elements=2**20, # bound on the (T_chunk, N, K) intermediate (about 1M: cache-friendly on a CPU)
+                  max_elements=2**20, # bound on the (T_chunk, N, K) intermediate (cache-friendly)
                  ):
-    "Validation ECE and NLL at every temperature in `temps`, batched and chunked over T -> (ece (T,), nll (T,))."
-    logits = logits.to(torch.promote_types(logits.dtype, torch.float32))  # fp32 math, fp64 if given fp64
+    "Validation ECE and NLL at every temperature in `temps`, chunked over T -> (ece (T,), nll (T,))"
+    # fp32 math, fp64 if given fp64
+    logits = logits.to(torch.promote_types(logits.dtype, torch.float32))
     temps = temps.to(logits)
     correct = logits.argmax(1) == targets  # the same for every T > 0
     z = logits - logits.max(1, keepdim=True).values  # z_max = 0 per row
@@ -132,16 +139,21 @@ def fit_temperature(logits, # (N, K) validation logits (not probabilities)
                     max_iter=100, # LBFGS iterations
                     max_elements=2**20, # grid memory bound: elements of one (T_chunk, N, K) chunk
                    ) -> float: # the fitted temperature T > 0; use `logits / T`
-    "Fit a temperature on cached validation logits by LBFGS on the NLL or by the paper's grid (ECE or NLL)."
+    "Fit a temperature on cached validation logits: LBFGS on the NLL, or the paper's grid (ECE/NLL)"
     _check_logits_targets(logits, targets)
-    if method not in ('lbfgs', 'grid'): raise ValueError(f"`method` must be 'lbfgs' or 'grid', got {method!r}")
-    if criterion not in ('nll', 'ece'): raise ValueError(f"`criterion` must be 'nll' or 'ece', got {criterion!r}")
+    if method not in ('lbfgs', 'grid'):
+        raise ValueError(f"`method` must be 'lbfgs' or 'grid', got {method!r}")
+    if criterion not in ('nll', 'ece'):
+        raise ValueError(f"`criterion` must be 'nll' or 'ece', got {criterion!r}")
     logits, targets = logits.detach(), targets.detach().long()
     if method == 'lbfgs':
-        if criterion != 'nll': raise ValueError("`criterion` must be 'nll' with method='lbfgs' (the ECE has no useful gradient); use method='grid'")
+        if criterion != 'nll':
+            raise ValueError("`criterion` must be 'nll' with method='lbfgs' "
+                             "(the ECE has no useful gradient); use method='grid'")
         if init <= 0: raise ValueError(f"`init` must be a positive temperature, got {init}")
         return _fit_lbfgs(logits.to(torch.float64), targets, init=init, max_iter=max_iter)
-    temps = temperature_grid() if grid is None else torch.as_tensor(grid, dtype=torch.float64).flatten()
+    temps = (temperature_grid() if grid is None
+             else torch.as_tensor(grid, dtype=torch.float64).flatten())
     if temps.numel() == 0 or not (torch.isfinite(temps) & (temps > 0)).all():
         raise ValueError(f"`grid` must hold finite temperatures > 0, got {temps.tolist()[:8]}...")
     eces, nlls = grid_criteria(logits, targets, temps.to(logits.device), n_bins=n_bins,
@@ -149,7 +161,8 @@ def fit_temperature(logits, # (N, K) validation logits (not probabilities)
     best = (eces if criterion == 'ece' else nlls).argmin().item()
     t = temps[best].item()
     if temps.numel() > 1 and t in (temps.min().item(), temps.max().item()):
-        why = (' (every validation sample is classified correctly, so the criterion keeps falling as T -> 0)'
+        why = (' (every validation sample is classified correctly, '
+               'so the criterion keeps falling as T -> 0)'
                if (logits.argmax(1) == targets).all() else '')
         warnings.warn(f"the best temperature T = {t:.4g} lies at the edge of the grid{why}; "
                       "the optimum may lie outside it: widen the grid or use method='lbfgs'")
@@ -181,6 +194,6 @@ class TemperatureScaler(nn.Module):
         logits = self.model(x) if self.model is not None else x
         return logits / self.temperature.to(logits.dtype)
 
-    def fit(self, logits, targets, **kwargs): # validation logits of the *unscaled* model, labels; kwargs for `fit_temperature`
+    def fit(self, logits, targets, **kwargs): # *unscaled* val logits; kwargs to `fit_temperature`
         "Fit the temperature with `fit_temperature` and store it; returns self."
         return self.set_temperature(fit_temperature(logits, targets, **kwargs))

@@ -26,7 +26,8 @@ def train_mlp(
     "A small two-hidden-layer MLP trained full-batch with Adam (CPU, seconds)."
     if x.dim() != 2 or y.shape != x.shape[:1]:
         raise ValueError(
-            f"x, y: expected (N, d) inputs and (N,) labels, got {tuple(x.shape)} and {tuple(y.shape)}"
+            f"x, y: expected (N, d) inputs and (N,) labels, "
+            f"got {tuple(x.shape)} and {tuple(y.shape)}"
         )
     with torch.random.fork_rng(
         devices=[]
@@ -51,7 +52,7 @@ def uncertainty_estimates(
     probs,  # (N, K) predicted probabilities
     targets,  # (N,) int64 labels
 ):
-    "The per-sample uncertainty estimates behind the losses: focal 1 - p, dual focal 1 - p + p_j, Brier ||y - p̂||²."
+    "Per-sample uncertainty estimates: focal 1 - p, dual focal 1 - p + p_j, Brier ||y - p̂||²."
     return {
         'focal': focal_weight(probs, targets, gamma=1),
         'dual_focal': dual_focal_weight(probs, targets, gamma=1),
@@ -98,7 +99,7 @@ def uncertainty_correlations(
     kinds=TRUE_UNCERTAINTIES,  # definitions of the true uncertainty
     **train_kwargs,  # passed on to `train_mlp` (hidden, steps, lr, loss_fn)
 ):
-    "Pearson correlation of each uncertainty estimate with each true uncertainty: {kind: {estimate: (len(seeds),)}}."
+    "Pearson r of each estimate with each true uncertainty: {kind: {estimate: (len(seeds),)}}."
     out = {k: {e: [] for e in ('focal', 'dual_focal', 'brier')} for k in kinds}
     for seed in seeds:
         x, y, eta = gaussian_mixture(n_train + n_test, num_classes, dim, seed, spread)

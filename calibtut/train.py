@@ -23,14 +23,14 @@ from .metrics import CalibrationMeter, _gather_rows
 _NO_BAD_STEP = 2**62  # "no non-finite step yet" marker for the on-device first-bad-step record
 
 def _accumulate(stats, # (2,) float64 device tensor: loss sum, correct count
-                first_bad, # 0-dim int64 device tensor: first step with a non-finite loss or gradient norm
+                first_bad, # 0-dim int64 device tensor: first step with a non-finite loss/grad norm
                 loss, # detached loss of this step (already a per-batch sum)
                 logits, # (B, K) logits of this step
                 targets, # (B,) int64 labels
                 step, # step index within the epoch
                 grad_norm=None, # 0-dim tensor: this step's gradient norm (None: not checked)
                ):
-    "Add one step's loss and correct count to `stats` and record the first non-finite step, without a host sync."
+    "Add a step's loss and correct count to `stats`, note the first non-finite step; no host sync."
     stats[0] += loss
     stats[1] += (logits.argmax(1) == targets).sum()
     # loss + grad_norm is non-finite exactly when one of them is: one check for both
@@ -39,25 +39,31 @@ def _accumulate(stats, # (2,) float64 device tensor: loss sum, correct count
 
 # %% ../nbs/09_train.ipynb #ae707816
 PRESETS = {
-    'paper': dict(epochs=350, lr=0.1, momentum=0.9, weight_decay=5e-4, nesterov=False, schedule='multistep',
-                  milestones=(150, 250), gamma=0.1, warmup_epochs=0, reduction='sum', clip_norm=2.0),
-    'modern': dict(epochs=200, lr=0.1, momentum=0.9, weight_decay=5e-4, nesterov=True, schedule='cosine',
-                   milestones=(), gamma=0.1, warmup_epochs=1, reduction='mean', clip_norm=0.0),
+    'paper': dict(epochs=350, lr=0.1, momentum=0.9, weight_decay=5e-4, nesterov=False,
+                  schedule='multistep', milestones=(150, 250), gamma=0.1, warmup_epochs=0,
+                  reduction='sum', clip_norm=2.0),
+    'modern': dict(epochs=200, lr=0.1, momentum=0.9, weight_decay=5e-4, nesterov=True,
+                   schedule='cosine', milestones=(), gamma=0.1, warmup_epochs=1, reduction='mean',
+                   clip_norm=0.0),
 }
 
 def resolve_config(preset='paper', # 'paper' or 'modern'
                    **overrides, # hyperparameters to replace; None keeps the preset's value
                   ) -> dict:
     "The preset's hyperparameters with the non-None `overrides` applied."
-    if preset not in PRESETS: raise ValueError(f"`preset` must be one of {sorted(PRESETS)}, got {preset!r}")
+    if preset not in PRESETS:
+        raise ValueError(f"`preset` must be one of {sorted(PRESETS)}, got {preset!r}")
     cfg = dict(PRESETS[preset], preset=preset)
     unknown = set(overrides) - set(cfg)
     if unknown: raise TypeError(f"unknown hyperparameters {sorted(unknown)}")
     cfg.update({k: v for k, v in overrides.items() if v is not None})
     if cfg['schedule'] not in ('multistep', 'cosine', 'constant'):
-        raise ValueError(f"`schedule` must be 'multistep', 'cosine' or 'constant', got {cfg['schedule']!r}")
-    if cfg['reduction'] not in ('sum', 'mean'): raise ValueError(f"`reduction` must be 'sum' or 'mean', got {cfg['reduction']!r}")
-    if not (isinstance(cfg['epochs'], int) and cfg['epochs'] >= 1): raise ValueError(f"`epochs` must be an int >= 1, got {cfg['epochs']!r}")
+        raise ValueError(f"`schedule` must be 'multistep', 'cosine' or 'constant', "
+                         f"got {cfg['schedule']!r}")
+    if cfg['reduction'] not in ('sum', 'mean'):
+        raise ValueError(f"`reduction` must be 'sum' or 'mean', got {cfg['reduction']!r}")
+    if not (isinstance(cfg['epochs'], int) and cfg['epochs'] >= 1):
+        raise ValueError(f"`epochs` must be an int >= 1, got {cfg['epochs']!r}")
     cfg['milestones'] = tuple(cfg['milestones'])
     cfg['clip_norm'] = float(cfg['clip_norm'] or 0.0)
     return cfg
@@ -83,13 +89,15 @@ def lr_factor(step, # optimizer step, 0-based
 def make_optimizer(model, # the (unwrapped) model
                    cfg, # from `resolve_config`
                    steps_per_epoch, # optimizer steps per epoch
-                   fused=False, # one fused kernel for the whole update (CUDA; `fit` turns it on there)
+                   fused=False, # one fused kernel for the whole update (CUDA; `fit` turns it on)
                   ):
     "SGD and its per-step LambdaLR schedule from a config."
     opt = torch.optim.SGD(model.parameters(), lr=cfg['lr'], momentum=cfg['momentum'],
-                          weight_decay=cfg['weight_decay'], nesterov=cfg['nesterov'], fused=fused or None)
-    f = partial(lr_factor, schedule=cfg['schedule'], steps_per_epoch=steps_per_epoch, epochs=cfg['epochs'],
-                milestones=cfg['milestones'], gamma=cfg['gamma'], warmup_epochs=cfg['warmup_epochs'])
+                          weight_decay=cfg['weight_decay'], nesterov=cfg['nesterov'],
+                          fused=fused or None)
+    f = partial(lr_factor, schedule=cfg['schedule'], steps_per_epoch=steps_per_epoch,
+                epochs=cfg['epochs'], milestones=cfg['milestones'], gamma=cfg['gamma'],
+                warmup_epochs=cfg['warmup_epochs'])
     return opt, torch.optim.lr_scheduler.LambdaLR(opt, f)
 
 # %% ../nbs/09_train.ipynb #e59b1382
@@ -105,7 +113,8 @@ def _amp_dtype(amp, # None (auto: bf16 on CUDA), False, True/'bf16', 'fp16'
 
 def _autocast(device, amp_dtype):
     "Autocast context for `amp_dtype`, or a no-op."
-    return torch.autocast(device.type, dtype=amp_dtype) if amp_dtype is not None else contextlib.nullcontext()
+    return (torch.autocast(device.type, dtype=amp_dtype) if amp_dtype is not None
+            else contextlib.nullcontext())
 
 def _to_device(x, y, device, channels_last):
     "Move a batch to `device` (no-op when already there), NHWC for 4-d inputs when `channels_last`."
@@ -117,7 +126,7 @@ def _to_device(x, y, device, channels_last):
 _PARTIAL = '.calibtut.tmp'  # suffix of atomic_save's temporary files: `path.XXXXXXXX.calibtut.tmp`
 
 class CheckpointWriteError(RuntimeError):
-    "A checkpoint could not be written (full disk, read-only folder, ...); the previous file at `path` is intact."
+    "A checkpoint could not be written (full disk, read-only...); the old file at `path` is intact."
     def __init__(self, msg, path=None, errno=None):
         super().__init__(msg); self.path, self.errno = path, errno
 
@@ -129,7 +138,7 @@ def _os_error(e):
 def atomic_save(obj, # anything `torch.save` accepts
                 path, # destination file
                ):
-    "`torch.save` to a temporary file in the same directory, fsync, then atomically rename it to `path`."
+    "`torch.save` to a temporary file in the same folder, fsync, then atomically rename to `path`."
     path = os.path.abspath(os.fspath(path))
     folder = os.path.dirname(path)
     try:
@@ -151,20 +160,21 @@ def atomic_save(obj, # anything `torch.save` accepts
         code = errno.errorcode.get(err.errno, 'error') if err.errno else type(err).__name__
         before = ('the previous checkpoint there is intact' if os.path.exists(path)
                   else 'no earlier checkpoint exists there')
-        raise CheckpointWriteError(f"cannot write the checkpoint {path}: {err.strerror or err} ({code}); "
-                                   f"{before}", path, err.errno) from err
+        raise CheckpointWriteError(f"cannot write the checkpoint {path}: {err.strerror or err} "
+                                   f"({code}); {before}", path, err.errno) from err
     with contextlib.suppress(OSError):  # make the rename itself durable (POSIX)
         dfd = os.open(folder, os.O_RDONLY)
         try: os.fsync(dfd)
         finally: os.close(dfd)
 
 def _is_partial(name, dest):
-    "Is file `name` a temporary file of `atomic_save(..., dest)` (and nothing else, e.g. a user's `last.pt.tmp`)?"
-    return re.fullmatch(re.escape(dest) + r'\.[A-Za-z0-9_]{8}' + re.escape(_PARTIAL), name) is not None
+    "Is file `name` a temporary file of `atomic_save(..., dest)` (not e.g. a user's `last.pt.tmp`)?"
+    return re.fullmatch(re.escape(dest) + r'\.[A-Za-z0-9_]{8}' + re.escape(_PARTIAL),
+                        name) is not None
 
 def remove_partial_saves(path, # the destination of `atomic_save`, e.g. checkpoint_dir/last.pt
                         ) -> list: # names of the files removed
-    "Delete the temporary files (`path.XXXXXXXX.calibtut.tmp`) that a killed `atomic_save(obj, path)` left behind."
+    "Delete the temporary files (`path.XXXXXXXX.calibtut.tmp`) left by a killed `atomic_save`."
     folder, name = os.path.split(os.path.abspath(os.fspath(path)))
     if not os.path.isdir(folder): return []
     stale = sorted(f for f in os.listdir(folder) if _is_partial(f, name))
@@ -219,7 +229,8 @@ def _rng_state():
     "Python, NumPy, torch (and CUDA) generator states, in weights_only-loadable types."
     kind, keys, pos, has_gauss, cached = np.random.get_state()
     state = dict(python=random.getstate(), torch=torch.get_rng_state(),
-                 numpy=(kind, torch.from_numpy(keys.astype(np.int64)), int(pos), int(has_gauss), float(cached)))
+                 numpy=(kind, torch.from_numpy(keys.astype(np.int64)), int(pos), int(has_gauss),
+                        float(cached)))
     if torch.cuda.is_available(): state['cuda'] = torch.cuda.get_rng_state_all()
     return state
 
@@ -236,40 +247,46 @@ def seed_everything(seed): # int
     random.seed(seed); np.random.seed(seed); torch.manual_seed(seed)
 
 # %% ../nbs/09_train.ipynb #5fe9190d
-DIST_TIMEOUT = 300.0  # seconds a collective waits for the other processes before every process fails
+DIST_TIMEOUT = 300.0  # seconds a collective waits for the other processes before all of them fail
 
 class DistTimeoutError(RuntimeError):
     "Another process did not answer a collective within the timeout: it stalled or died."
 
 def _check_device(device):
-    "`device` as a torch.device of type cpu or cuda (an existing GPU), or a ValueError saying what is accepted."
+    "`device` as a torch.device of type cpu or cuda (an existing GPU), or a ValueError saying why."
     try: d = torch.device(device)
     except (RuntimeError, TypeError): d = None
     if d is None or d.type not in ('cpu', 'cuda'):
-        raise ValueError(f"`device` must be 'cpu', 'cuda' or 'cuda:N', got {device!r} (calibtut runs on CPUs "
-                         "and CUDA GPUs)")
+        raise ValueError(f"`device` must be 'cpu', 'cuda' or 'cuda:N', got {device!r} "
+                         "(calibtut runs on CPUs and CUDA GPUs)")
     if d.type == 'cuda':
         n = torch.cuda.device_count() if torch.cuda.is_available() else 0
-        if n == 0: raise ValueError(f"`device` is {device!r} but no CUDA GPU is visible; pass device='cpu'")
+        if n == 0:
+            raise ValueError(f"`device` is {device!r} but no CUDA GPU is visible; "
+                             "pass device='cpu'")
         if d.index is not None and d.index >= n:
-            raise ValueError(f"`device` {device!r} does not exist: {n} GPU(s) visible (cuda:0 to cuda:{n - 1})")
+            raise ValueError(f"`device` {device!r} does not exist: {n} GPU(s) visible "
+                             f"(cuda:0 to cuda:{n - 1})")
     return d
 
 def setup_distributed(device=None, # None: CUDA (this process's LOCAL_RANK) if available, else CPU
-                      timeout=None, # seconds a collective may wait for the other processes (None: DIST_TIMEOUT)
+                      timeout=None, # seconds a collective waits for the others (None: DIST_TIMEOUT)
                      ):
-    "Init the process group when launched by torchrun (WORLD_SIZE > 1) -> (rank, world_size, device)."
+    "Init the process group when run by torchrun (WORLD_SIZE > 1) -> (rank, world_size, device)."
     world = int(os.environ.get('WORLD_SIZE', '1'))
     timeout = DIST_TIMEOUT if timeout is None else timeout
-    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not 0 < timeout < math.inf:
+    if (isinstance(timeout, bool) or not isinstance(timeout, (int, float))
+            or not 0 < timeout < math.inf):
         raise ValueError(f"`timeout` must be a positive number of seconds, got {timeout!r}")
-    device = _check_device(device if device is not None else 'cuda' if torch.cuda.is_available() else 'cpu')
+    device = _check_device(device if device is not None
+                           else 'cuda' if torch.cuda.is_available() else 'cpu')
     if device.type == 'cuda' and device.index is None:
         if world > 1:
             local, n = int(os.environ.get('LOCAL_RANK', '0')), torch.cuda.device_count()
             if local >= n:
-                raise RuntimeError(f"LOCAL_RANK {local} has no GPU: {n} visible on this machine; start at most {n} "
-                                   f"processes per node (torchrun --nproc_per_node {n}) or pass device='cpu'")
+                raise RuntimeError(f"LOCAL_RANK {local} has no GPU: {n} visible on this machine; "
+                                   f"start at most {n} processes per node "
+                                   f"(torchrun --nproc_per_node {n}) or pass device='cpu'")
             device = torch.device('cuda', local)
         else: device = torch.device('cuda', torch.cuda.current_device())
     if device.type == 'cuda': torch.cuda.set_device(device)
@@ -285,12 +302,13 @@ def _gather(t, # local tensor, first dimension may differ across ranks
     "Concatenate `t` from all ranks along dim 0 (identity when not distributed)."
     if not (dist.is_available() and dist.is_initialized()) or dist.get_world_size() == 1: return t
     rest = tuple(t.shape[1:])
-    cols = _gather_rows(t.reshape(t.shape[0], math.prod(rest)).T)  # samples as columns: the metrics' uneven gather
+    # samples as columns: the metrics' uneven gather
+    cols = _gather_rows(t.reshape(t.shape[0], math.prod(rest)).T)
     return cols.T.reshape((-1,) + rest).contiguous()
 
 # %% ../nbs/09_train.ipynb #f311319a
 def cleanup_distributed():
-    "End of a torchrun script: free unreachable DDP state, wait for all ranks, destroy the process group (no-op otherwise)."
+    "End of a torchrun script: free DDP state, wait for all ranks, destroy any process group."
     gc.collect()
     if dist.is_available() and dist.is_initialized():
         dist.barrier()
@@ -307,7 +325,7 @@ def _exact_fp32():
 
 @torch.no_grad()
 def _predict(model, loader, device, amp_dtype=None, channels_last=False, meter=None):
-    "Logits and targets of `model` on `loader` (this process's shard), optionally updating a CalibrationMeter."
+    "Logits and targets of `model` on `loader` (this process's shard), optionally updating a meter."
     was_training = model.training
     model.eval()
     outs, ys = [], []
@@ -327,9 +345,9 @@ def _predict(model, loader, device, amp_dtype=None, channels_last=False, meter=N
 def evaluate(model, # trained model
              loader, # iterable of (x, y) batches
              device=None, # default: the model's device
-             amp=False, # autocast dtype as in `fit` (None: bf16 on CUDA); False: exact float32, TF32 off
+             amp=False, # autocast dtype as in `fit` (None: bf16 on CUDA); False: float32, TF32 off
             ):
-    "Float32 logits and int64 targets of `model` on `loader`, gathered across processes when distributed."
+    "Float32 logits and int64 targets of `model` on `loader`, gathered across processes under DDP."
     device = _check_device(device) if device is not None else next(model.parameters()).device
     model.to(device)
     logits, targets = _predict(model, loader, device, _amp_dtype(amp, device))
@@ -344,29 +362,33 @@ class DivergenceError(RuntimeError):
 NonFiniteLossError = DivergenceError  # the earlier name, kept for existing code
 
 def _diverged(what, epoch, step, checkpoint):
-    return DivergenceError(f"training diverged: {what} at epoch {epoch} step {step} (0-based); last good "
-                           f"checkpoint: {checkpoint or 'none written'}; try a lower learning rate",
+    return DivergenceError(f"training diverged: {what} at epoch {epoch} step {step} (0-based); "
+                           f"last good checkpoint: {checkpoint or 'none written'}; "
+                           f"try a lower learning rate",
                            epoch, step, checkpoint)
 
 def _read(stats, first_bad, epoch, checkpoint):
-    "One host sync: the running sums, after stopping with DivergenceError if a bad step was recorded."
-    if dist.is_available() and dist.is_initialized(): dist.all_reduce(first_bad, op=dist.ReduceOp.MIN)
+    "One host sync: the running sums, after raising DivergenceError if a bad step was recorded."
+    if dist.is_available() and dist.is_initialized():
+        dist.all_reduce(first_bad, op=dist.ReduceOp.MIN)
     values = torch.cat([stats, first_bad.double()[None]]).tolist()
     if values[-1] != _NO_BAD_STEP:
         raise _diverged('non-finite loss or gradient norm', epoch, int(values[-1]), checkpoint)
     return values[:-1]
 
 def _check_finite_weights(model, epoch, step, checkpoint):
-    "Raise DivergenceError unless every floating-point parameter and buffer of `model` is finite (one host sync)."
+    "Raise DivergenceError unless all floating-point parameters and buffers are finite (a sync)."
     named = [(k, v) for k, v in model.state_dict().items() if v.is_floating_point()]
     if not named: return
     ok = torch.stack([torch.isfinite(v).all() for _, v in named]).tolist()
     bad = [k for (k, _), good in zip(named, ok) if not good]
-    if bad: raise _diverged(f"non-finite weights ({', '.join(bad[:3])}{', ...' if len(bad) > 3 else ''})",
-                            epoch, step, checkpoint)
+    if bad:
+        raise _diverged(f"non-finite weights "
+                        f"({', '.join(bad[:3])}{', ...' if len(bad) > 3 else ''})",
+                        epoch, step, checkpoint)
 
-def _train_epoch(net, model, loss_fn, loader, opt, sched, scaler, cfg, device, amp_dtype, channels_last,
-                 loss_scale, epoch, log_every, pbar, checkpoint):
+def _train_epoch(net, model, loss_fn, loader, opt, sched, scaler, cfg, device, amp_dtype,
+                 channels_last, loss_scale, epoch, log_every, pbar, checkpoint):
     "One training epoch; returns (loss per sample, accuracy) of this epoch over all processes."
     net.train()
     stats = torch.zeros(2, dtype=torch.float64, device=device)
@@ -378,7 +400,8 @@ def _train_epoch(net, model, loss_fn, loader, opt, sched, scaler, cfg, device, a
         with _autocast(device, amp_dtype): logits = net(x)
         loss = loss_fn(logits.float(), y)
         if loss.ndim != 0:
-            raise ValueError(f"`loss_fn` must return a scalar, got shape {tuple(loss.shape)} (reduction='none'?)")
+            raise ValueError(f"`loss_fn` must return a scalar, got shape {tuple(loss.shape)} "
+                             "(reduction='none'?)")
         opt.zero_grad(set_to_none=True)
         scaled = loss * loss_scale if loss_scale != 1 else loss
         (scaler.scale(scaled) if scaler else scaled).backward()
@@ -388,9 +411,11 @@ def _train_epoch(net, model, loss_fn, loader, opt, sched, scaler, cfg, device, a
         if scaler: scaler.step(opt); scaler.update()
         else: opt.step()
         sched.step()
-        with torch.no_grad():  # GradScaler skips steps with overflowed gradients itself: their norm is expected
+        # GradScaler skips steps with overflowed gradients itself: their norm is expected
+        with torch.no_grad():
             batch_loss = loss.detach() if cfg['reduction'] == 'sum' else loss.detach() * y.shape[0]
-            _accumulate(stats, first_bad, batch_loss, logits.detach(), y, step, None if scaler else gnorm)
+            _accumulate(stats, first_bad, batch_loss, logits.detach(), y, step,
+                        None if scaler else gnorm)
         seen += y.shape[0]
         pbar.update(1)
         if log_every and (step + 1) % log_every == 0:
@@ -403,30 +428,35 @@ def _train_epoch(net, model, loss_fn, loader, opt, sched, scaler, cfg, device, a
 
 # %% ../nbs/09_train.ipynb #345c1ccc
 def _set_reduction(loss_fn, reduction):
-    "Make `loss_fn` reduce by `reduction` (in place) when it has a `reduction` attribute; warn otherwise."
+    "Make `loss_fn` reduce by `reduction` (in place) if it has a `reduction` attribute; else warn."
     if hasattr(loss_fn, 'reduction'): loss_fn.reduction = reduction
-    else: warnings.warn(f"`loss_fn` has no `reduction` attribute: make sure it reduces by {reduction!r}, as the preset expects")
+    else:
+        warnings.warn(f"`loss_fn` has no `reduction` attribute: make sure it reduces by "
+                      f"{reduction!r}, as the preset expects")
 
 def _save_checkpoint(path, model, opt, sched, scaler, loss_fn, loader, epoch, history, cfg):
     "Write everything needed to resume after `epoch` finished epochs, atomically."
-    atomic_save(dict(model=model.state_dict(), optimizer=opt.state_dict(), scheduler=sched.state_dict(),
-                     scaler=scaler.state_dict() if scaler else None,
+    atomic_save(dict(model=model.state_dict(), optimizer=opt.state_dict(),
+                     scheduler=sched.state_dict(), scaler=scaler.state_dict() if scaler else None,
                      loss=loss_fn.state_dict() if isinstance(loss_fn, nn.Module) else None,
                      rng=_rng_state(), loader=dict(epoch=epoch, seed=getattr(loader, 'seed', None)),
                      epoch=epoch, history=history, config=cfg), path)
 
-_CHECKPOINT_KEYS = {'model', 'optimizer', 'scheduler', 'scaler', 'loss', 'rng', 'epoch', 'history', 'config'}
+_CHECKPOINT_KEYS = {'model', 'optimizer', 'scheduler', 'scaler', 'loss', 'rng', 'epoch', 'history',
+                    'config'}
 
 def _read_checkpoint(path):
-    "The dict saved by `fit` at `path` (weights_only), or a one-line ValueError saying what the file is instead."
+    "The dict saved by `fit` at `path` (weights_only), or a one-line ValueError saying what it is."
     if not os.path.isfile(path): raise FileNotFoundError(f"checkpoint {path} does not exist")
     try: ck = torch.load(path, map_location='cpu', weights_only=True)
     except Exception as e:
         first = (str(e).strip().splitlines() or [type(e).__name__])[0][:200]
-        raise ValueError(f"{path} is not a readable calibtut checkpoint (empty, truncated or another format): "
-                         f"{first}") from None
+        raise ValueError(f"{path} is not a readable calibtut checkpoint "
+                         f"(empty, truncated or another format): {first}") from None
     if not isinstance(ck, dict) or not _CHECKPOINT_KEYS <= set(ck):
-        kind = 'a plain state_dict' if isinstance(ck, dict) and all(torch.is_tensor(v) for v in ck.values()) else type(ck).__name__
+        kind = ('a plain state_dict'
+                if isinstance(ck, dict) and all(torch.is_tensor(v) for v in ck.values())
+                else type(ck).__name__)
         raise ValueError(f"{path} is {kind}, not a checkpoint written by calibtut's fit "
                          f"(expected keys {sorted(_CHECKPOINT_KEYS)})")
     return ck
@@ -440,7 +470,8 @@ def _restore(ck, path, model, opt=None, sched=None, scaler=None, loss_fn=None, r
     if opt is not None: opt.load_state_dict(ck['optimizer'])
     if sched is not None: sched.load_state_dict(ck['scheduler'])
     if scaler is not None and ck['scaler'] is not None: scaler.load_state_dict(ck['scaler'])
-    if isinstance(loss_fn, nn.Module) and ck['loss'] is not None: loss_fn.load_state_dict(ck['loss'])
+    if isinstance(loss_fn, nn.Module) and ck['loss'] is not None:
+        loss_fn.load_state_dict(ck['loss'])
     if restore_rng: _set_rng_state(ck['rng'])
 
 def load_checkpoint(path, # checkpoint written by `fit`
@@ -454,35 +485,37 @@ def load_checkpoint(path, # checkpoint written by `fit`
     return ck
 
 # %% ../nbs/09_train.ipynb #3390aa63
-_HYPER = ('epochs', 'lr', 'momentum', 'weight_decay', 'nesterov', 'schedule', 'milestones', 'gamma', 'warmup_epochs',
-          'reduction', 'clip_norm')
+_HYPER = ('epochs', 'lr', 'momentum', 'weight_decay', 'nesterov', 'schedule', 'milestones', 'gamma',
+          'warmup_epochs', 'reduction', 'clip_norm')
 
 def _resume_config(saved, # the checkpoint's config
                    preset, # preset asked for now (None: the checkpoint's)
                    overrides, # hyperparameters asked for now (None: the checkpoint's)
                   ) -> dict:
-    "The checkpoint's config with `epochs` changed if asked; a ValueError naming any other changed setting."
+    "The checkpoint's config with `epochs` changed if asked; a ValueError naming other changes."
     given = {k: v for k, v in overrides.items() if v is not None}
     new = resolve_config(preset or saved['preset'], **given)
     changed = [k for k in given if k != 'epochs' and new[k] != saved.get(k)]
     if preset is not None and preset != saved['preset']: changed.insert(0, 'preset')
     if changed:
         what = ', '.join(f"{k}={new[k]!r} (checkpoint: {saved.get(k)!r})" for k in changed)
-        raise ValueError(f"resume: {what} differ from the run being resumed; resume with its settings "
-                         f"(only epochs may change), or start a new run")
+        raise ValueError(f"resume: {what} differ from the run being resumed; "
+                         f"resume with its settings (only epochs may change), or start a new run")
     return dict(saved, epochs=new['epochs'] if 'epochs' in given else saved['epochs'])
 
 def _dist_failure(e):
     "Is `e` a collective that gave up waiting for another process?"
-    return isinstance(e, RuntimeError) and not isinstance(e, (DivergenceError, CheckpointWriteError)) \
-        and any(s in str(e).lower() for s in ('timed out', 'timeout', 'connection closed', 'connection reset'))
+    return isinstance(e, RuntimeError) \
+        and not isinstance(e, (DivergenceError, CheckpointWriteError)) \
+        and any(s in str(e).lower() for s in ('timed out', 'timeout', 'connection closed',
+                                              'connection reset'))
 
 def fit(model, # nn.Module returning logits
-        loss_fn, # loss module called loss_fn(logits, targets); its `reduction` is set from the preset
-        train_loader, # iterable of (x, y) batches with len(); `set_epoch(epoch)` is called if it exists
+        loss_fn, # loss module, loss_fn(logits, targets); its `reduction` is set from the preset
+        train_loader, # iterable of (x, y) batches with len(); `set_epoch(epoch)` called if present
         val_loader=None, # iterable of (x, y) validation batches, or None
         epochs=None, # number of epochs (None: the preset's)
-        preset=None, # 'paper' (SGD, summed loss, clip 2, steps at 150/250) or 'modern'; None: 'paper' (or the resumed run's)
+        preset=None, # 'paper' (SGD, sum, clip 2, steps 150/250), 'modern'; None: 'paper'/resumed
         lr=None, momentum=None, weight_decay=None, nesterov=None, # optimizer overrides
         schedule=None, milestones=None, gamma=None, warmup_epochs=None, # schedule overrides
         reduction=None, # 'sum' or 'mean' override
@@ -494,74 +527,92 @@ def fit(model, # nn.Module returning logits
         checkpoint_dir=None, # folder for 'last.pt'; None: no checkpoints
         checkpoint_every=10, # write a checkpoint every N epochs (and after the last)
         resume=None, # checkpoint path to continue from (True: checkpoint_dir/last.pt)
-        overwrite=False, # replace an earlier run's last.pt and log_path instead of refusing to start
-        log_path=None, # JSON-lines file; one line per epoch (rewritten from the checkpoint on resume)
+        overwrite=False, # replace an earlier run's last.pt and log_path, instead of refusing
+        log_path=None, # JSON-lines file, a line per epoch (rewritten from the checkpoint on resume)
         progress=True, # show a tqdm progress bar
         seed=None, # seed Python, NumPy and torch at the start (per process: seed + rank)
         n_bins=15, # bins of the validation ECE
         log_every=100, # steps between progress updates and non-finite checks (each one host sync)
         dist_timeout=None, # seconds a collective waits for the other processes (None: DIST_TIMEOUT)
-        sync_bn=None, # under DDP, BatchNorm statistics over the global batch; None: on CUDA (not on Gloo/CPU)
+        sync_bn=None, # DDP: BatchNorm statistics over the global batch; None: on CUDA, not Gloo/CPU
        ) -> list: # history: one dict per epoch
     "Train `model` with the paper's (or the modern) recipe; returns the per-epoch history."
-    overrides = dict(epochs=epochs, lr=lr, momentum=momentum, weight_decay=weight_decay, nesterov=nesterov,
-                     schedule=schedule, milestones=milestones, gamma=gamma, warmup_epochs=warmup_epochs,
-                     reduction=reduction, clip_norm=clip_norm)
+    overrides = dict(epochs=epochs, lr=lr, momentum=momentum, weight_decay=weight_decay,
+                     nesterov=nesterov, schedule=schedule, milestones=milestones, gamma=gamma,
+                     warmup_epochs=warmup_epochs, reduction=reduction, clip_norm=clip_norm)
     # everything that can be checked before training, checked first
-    if resume and overwrite: raise ValueError("`resume` and `overwrite` exclude each other: pass one of them")
-    if isinstance(checkpoint_every, bool) or not isinstance(checkpoint_every, int) or checkpoint_every < 1:
+    if resume and overwrite:
+        raise ValueError("`resume` and `overwrite` exclude each other: pass one of them")
+    if (isinstance(checkpoint_every, bool) or not isinstance(checkpoint_every, int)
+            or checkpoint_every < 1):
         raise ValueError(f"`checkpoint_every` must be an int >= 1, got {checkpoint_every!r}")
     if log_path is not None and not os.path.isdir(os.path.dirname(os.path.abspath(log_path))):
-        raise ValueError(f"`log_path`: folder {os.path.dirname(os.path.abspath(log_path))} does not exist")
-    if len(train_loader) == 0: raise ValueError("`train_loader` has no batches (empty data, or drop_last with "
+        raise ValueError(f"`log_path`: folder {os.path.dirname(os.path.abspath(log_path))} "
+                         "does not exist")
+    if len(train_loader) == 0:
+        raise ValueError("`train_loader` has no batches (empty data, or drop_last with "
                                                 "fewer samples than one batch)")
     if val_loader is not None and hasattr(val_loader, '__len__') and len(val_loader) == 0:
         raise ValueError("`val_loader` has no batches; pass None for no validation")
     ckpt = os.path.join(checkpoint_dir, 'last.pt') if checkpoint_dir else None
     if resume is True:
-        if ckpt is None: raise ValueError("`resume=True` needs `checkpoint_dir` (where last.pt is); or pass the checkpoint's path")
+        if ckpt is None:
+            raise ValueError("`resume=True` needs `checkpoint_dir` (where last.pt is); "
+                             "or pass the checkpoint's path")
         resume = ckpt
     ck = _read_checkpoint(os.fspath(resume)) if resume else None
-    cfg = _resume_config(ck['config'], preset, overrides) if ck else resolve_config(preset or 'paper', **overrides)
+    cfg = (_resume_config(ck['config'], preset, overrides) if ck
+           else resolve_config(preset or 'paper', **overrides))
     if not resume and not overwrite:
         for f, what in ((ckpt, 'checkpoint'), (log_path, 'log')):
             if f and os.path.exists(f) and os.path.getsize(f) > 0:
-                raise RunDirError(f"{f} already holds an earlier run's {what}; pass resume=True (--resume) to "
-                                  f"continue it or overwrite=True (--overwrite) to start again")
+                raise RunDirError(f"{f} already holds an earlier run's {what}; "
+                                  f"pass resume=True (--resume) to continue it "
+                                  f"or overwrite=True (--overwrite) to start again")
     rank, world, device = setup_distributed(device, dist_timeout)
     timeout = DIST_TIMEOUT if dist_timeout is None else dist_timeout
     if rank == 0:
         if checkpoint_dir: os.makedirs(checkpoint_dir, exist_ok=True)
-        if overwrite and ckpt and os.path.exists(ckpt): os.unlink(ckpt)  # never mixed with the new run
-        if log_path:  # a resumed run's log restarts from the checkpoint's history (later epochs are trained again)
-            with open(log_path, 'w') as f: f.writelines(json.dumps(h) + '\n' for h in (ck['history'] if ck else []))
+        if overwrite and ckpt and os.path.exists(ckpt):
+            os.unlink(ckpt)  # never mixed with the new run
+        # a resumed run's log restarts from the checkpoint's history (later epochs are retrained)
+        if log_path:
+            with open(log_path, 'w') as f:
+                f.writelines(json.dumps(h) + '\n' for h in (ck['history'] if ck else []))
     if seed is not None: seed_everything(seed + rank)
     amp_dtype = _amp_dtype(amp, device)
     channels_last = device.type == 'cuda' if channels_last is None else channels_last
-    if device.type == 'cuda': torch.backends.cudnn.benchmark = True  # fixed shapes: pick the fastest conv kernels once
+    if device.type == 'cuda':
+        torch.backends.cudnn.benchmark = True  # fixed shapes: pick the fastest conv kernels once
     model.to(device)
     if channels_last: model.to(memory_format=torch.channels_last)
-    synced = world > 1 and any(isinstance(m, nn.modules.batchnorm._BatchNorm) for m in model.modules()) \
+    synced = world > 1 \
+        and any(isinstance(m, nn.modules.batchnorm._BatchNorm) for m in model.modules()) \
         and (device.type == 'cuda' if sync_bn is None else bool(sync_bn))
     if synced and device.type != 'cuda':
-        raise ValueError("`sync_bn=True` needs CUDA (SyncBatchNorm does not run on Gloo/CPU); pass sync_bn=False")
-    if synced: model = nn.SyncBatchNorm.convert_sync_batchnorm(model)  # same parameters, new BN modules
+        raise ValueError("`sync_bn=True` needs CUDA (SyncBatchNorm does not run on Gloo/CPU); "
+                         "pass sync_bn=False")
+    if synced:
+        model = nn.SyncBatchNorm.convert_sync_batchnorm(model)  # same parameters, new BN modules
     _set_reduction(loss_fn, cfg['reduction'])
-    if isinstance(loss_fn, nn.Module): loss_fn.to(device)  # stateful losses (AdaFocal's γ per bin) live beside the model
+    if isinstance(loss_fn, nn.Module):
+        loss_fn.to(device)  # stateful losses (AdaFocal's γ per bin) live beside the model
     loss_scale = world if cfg['reduction'] == 'sum' else 1  # DDP averages gradients over processes
     net = DistributedDataParallel(model, device_ids=[device] if device.type == 'cuda' else None,
-                                  broadcast_buffers=not synced, gradient_as_bucket_view=True) if world > 1 else model
+                                  broadcast_buffers=not synced,
+                                  gradient_as_bucket_view=True) if world > 1 else model
     eval_net = torch.compile(model) if compile else model
     if compile: net = torch.compile(net)
     opt, sched = make_optimizer(model, cfg, len(train_loader), fused=device.type == 'cuda')
     scaler = torch.amp.GradScaler(device.type) if amp_dtype == torch.float16 else None
-    if ckpt and rank == 0: remove_partial_saves(ckpt)  # left by a run killed while writing (its own files only)
+    if ckpt and rank == 0:
+        remove_partial_saves(ckpt)  # left by a run killed while writing (its own files only)
     history, start = [], 0
     if ck:
         _restore(ck, resume, model, opt, sched, scaler, loss_fn)
         history, start = ck['history'], ck['epoch']
-    pbar = tqdm(total=cfg['epochs'] * len(train_loader), initial=start * len(train_loader), unit='step',
-                disable=not progress or rank != 0, dynamic_ncols=True)
+    pbar = tqdm(total=cfg['epochs'] * len(train_loader), initial=start * len(train_loader),
+                unit='step', disable=not progress or rank != 0, dynamic_ncols=True)
     last_good, last_step = resume or None, len(train_loader) - 1
     try:
         for epoch in range(start, cfg['epochs']):
@@ -569,31 +620,42 @@ def fit(model, # nn.Module returning logits
             if hasattr(loss_fn, 'on_epoch_start'): loss_fn.on_epoch_start(epoch)
             pbar.set_description(f"epoch {epoch}")
             t0, lr_now = time.perf_counter(), opt.param_groups[0]['lr']
-            train_loss, train_acc = _train_epoch(net, model, loss_fn, train_loader, opt, sched, scaler, cfg, device,
-                                                 amp_dtype, channels_last, loss_scale, epoch, log_every, pbar, last_good)
-            rec = dict(epoch=epoch, lr=lr_now, train_loss=train_loss, train_acc=train_acc, time=time.perf_counter() - t0)
-            if val_loader is not None:  # in float32 (no autocast, no TF32): the metrics and AdaFocal's γ see exact logits
+            train_loss, train_acc = _train_epoch(net, model, loss_fn, train_loader, opt, sched,
+                                                 scaler, cfg, device, amp_dtype, channels_last,
+                                                 loss_scale, epoch, log_every, pbar, last_good)
+            rec = dict(epoch=epoch, lr=lr_now, train_loss=train_loss, train_acc=train_acc,
+                       time=time.perf_counter() - t0)
+            # in float32 (no autocast, no TF32): the metrics and AdaFocal's γ see exact logits
+            if val_loader is not None:
                 meter = CalibrationMeter(n_bins)
-                val_logits, val_targets = _predict(eval_net, val_loader, device, None, channels_last, meter)
+                val_logits, val_targets = _predict(eval_net, val_loader, device, None,
+                                                   channels_last, meter)
                 rec.update({f'val_{k}': float(v) for k, v in meter.compute().items()})
-                if hasattr(loss_fn, 'on_validation_end'): loss_fn.on_validation_end(_gather(val_logits), _gather(val_targets))
+                if hasattr(loss_fn, 'on_validation_end'):
+                    loss_fn.on_validation_end(_gather(val_logits), _gather(val_targets))
             history.append(rec)
             pbar.set_postfix(loss=f"{train_loss:.4f}", acc=f"{train_acc:.4f}",
                              **({'val_ece': f"{rec['val_ece']:.4f}"} if 'val_ece' in rec else {}))
             if rank == 0 and log_path:
                 with open(log_path, 'a') as f: f.write(json.dumps(rec) + '\n')
             if ckpt and ((epoch + 1) % checkpoint_every == 0 or epoch + 1 == cfg['epochs']):
-                _check_finite_weights(model, epoch, last_step, last_good)  # on every rank: all stop together
-                if rank == 0: _save_checkpoint(ckpt, model, opt, sched, scaler, loss_fn, train_loader, epoch + 1, history, cfg)
+                # on every rank: all stop together
+                _check_finite_weights(model, epoch, last_step, last_good)
+                if rank == 0:
+                    _save_checkpoint(ckpt, model, opt, sched, scaler, loss_fn, train_loader,
+                                     epoch + 1, history, cfg)
                 last_good = ckpt
-        if start < cfg['epochs']: _check_finite_weights(model, cfg['epochs'] - 1, last_step, last_good)
+        if start < cfg['epochs']:
+            _check_finite_weights(model, cfg['epochs'] - 1, last_step, last_good)
     except RuntimeError as e:
         if world > 1 and _dist_failure(e):
-            raise DistTimeoutError(f"rank {rank}: another process did not answer within {timeout:g} s "
-                                   f"(dist_timeout): it stalled or died, see its log; last good checkpoint: "
+            raise DistTimeoutError(f"rank {rank}: another process did not answer within "
+                                   f"{timeout:g} s (dist_timeout): it stalled or died, "
+                                   f"see its log; last good checkpoint: "
                                    f"{last_good or 'none written'}") from e
         raise
     finally:
         pbar.close()
-        if world > 1: net = eval_net = None; gc.collect()  # free the DDP wrapper now, not at interpreter exit
+        if world > 1:
+            net = eval_net = None; gc.collect()  # free the DDP wrapper now, not at interpreter exit
     return history
