@@ -72,7 +72,10 @@ def _check_targets(targets, n_classes, ignore_index=-100):
 
 def _check_inputs(logits, targets, ignore_index=-100):
     "Raise unless `logits` (N, C, d1, ...) and `targets` (N, d1, ...) fit together."
-    if not isinstance(logits, torch.Tensor) or not logits.is_floating_point():
+    if not isinstance(logits, torch.Tensor):
+        raise TypeError(f"logits must be a torch.Tensor, got {type(logits).__module__}."
+                        f"{type(logits).__name__} (convert it with torch.as_tensor)")
+    if not logits.is_floating_point():
         raise ValueError(
             f"logits must be a floating-point tensor, got {getattr(logits, 'dtype', type(logits))}"
         )
@@ -211,9 +214,14 @@ def _pow(x, gamma):  # base, x >= 0  # exponent >= 0: a number or a tensor broad
 
 
 def _check_gamma(gamma, name='gamma'):
-    "Raise unless the number `gamma` is >= 0."
-    if not torch.is_tensor(gamma) and not gamma >= 0:
-        raise ValueError(f"{name} must be >= 0, got {gamma}")
+    "Raise unless `gamma` (a number or a tensor) is >= 0 (a device assert for accelerator tensors)."
+    if not torch.is_tensor(gamma):
+        if not gamma >= 0: raise ValueError(f"{name} must be >= 0, got {gamma}")
+    elif gamma.numel() and not torch.compiler.is_compiling():
+        if gamma.device.type == 'cpu':
+            if not bool((gamma >= 0).all()):
+                raise ValueError(f"{name} must be >= 0 everywhere, got min {gamma.min().item()}")
+        else: torch._assert_async((gamma >= 0).all(), f"{name} must be >= 0")
 
 # %% ../nbs/03_losses.ipynb #be7c787d
 def focal_weight(probs, # (N, C) predicted probabilities
@@ -447,6 +455,8 @@ class AdaFocalLoss(nn.Module):
         _check_class_weight(weight)
         self.ignore_index = ignore_index
         self.register_buffer('weight', weight)
+        if isinstance(n_bins, bool) or not isinstance(n_bins, int) or n_bins < 1:
+            raise ValueError(f"n_bins must be an integer >= 1, got {n_bins!r}")
         if bin_by not in ('p', 'confidence'):
             raise ValueError(f"bin_by must be 'p' or 'confidence', got {bin_by!r}")
         self.n_bins, self.lamda, self.switch, self.gamma_min, self.gamma_max = (
