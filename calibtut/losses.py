@@ -15,7 +15,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 # %% ../nbs/03_losses.ipynb #f1f840d2
-# | code-fold: true
+#| code-fold: true
 REDUCTIONS = ('mean', 'sum', 'none')
 
 
@@ -92,7 +92,7 @@ def _check_inputs(logits, targets, ignore_index=-100):
         )
 
 # %% ../nbs/03_losses.ipynb #6b7bed79
-# | code-fold: true
+#| code-fold: true
 def _prep(logits, targets, reduction, ignore_index=-100, weight=None):
     """Check the inputs; return (M, C) logits in at least fp32, (M,) int64 targets, the (M,) mask
     of kept elements, their (M,) weights (class weight of the target, 0 where ignored) and the
@@ -182,7 +182,10 @@ def _p_true(probs, targets):
     return probs.gather(1, targets[:, None]).squeeze(1)
 
 
-def ce_weight(probs, targets):  # (N, C) predicted probabilities  # (N,) int64 labels
+def ce_weight(
+    probs,  # (N, C) predicted probabilities
+    targets,  # (N,) int64 labels
+):
     "Cross-entropy weight u = 1."
     _check_probs(probs, targets)
     return probs.new_ones(probs.shape[0])
@@ -204,8 +207,11 @@ def cross_entropy(
         return _reduce(loss + label_smoothing * smooth, reduction, shape, w, weighted=True)
 
 # %% ../nbs/03_losses.ipynb #137cb312
-# | code-fold: true
-def _pow(x, gamma):  # base, x >= 0  # exponent >= 0: a number or a tensor broadcastable to x
+#| code-fold: true
+def _pow(
+    x,  # base, x >= 0
+    gamma,  # exponent >= 0: a number or a tensor broadcastable to x
+):
     "x ** gamma with a finite gradient at x = 0 for 0 < gamma < 1."
     if not torch.is_tensor(gamma) and (gamma == 0 or gamma >= 1):
         return x.pow(gamma)
@@ -241,13 +247,9 @@ def focal_loss(logits, targets, gamma=3.0, gra=False, reduction='mean', ignore_i
 def flsd_weight(
     probs,  # (N, C) predicted probabilities
     targets,  # (N,) int64 labels
-    gammas=(
-        5.0,
-        3.0,
-        3.0,
-    ),  # γ below thresholds[0], between them, and above the last; (5, 3, 2) is FLSD-52
-    thresholds=(0.2, 0.5),
-):  # increasing cut points on p; γ = gammas[i] when thresholds[i-1] <= p < thresholds[i]
+    gammas=(5.0, 3.0, 3.0),  # γ below thresholds[0], between them, above the last; (5, 3, 2): FLSD-52
+    thresholds=(0.2, 0.5),  # increasing cut points on p: γ = gammas[i] for p in [t[i-1], t[i])
+):
     """Sample-dependent focal weight u = (1 − p)^γ(p), γ piecewise constant in p (FLSD-53 by
     default)."""
     _check_probs(probs, targets)
@@ -291,8 +293,10 @@ def flsd53_loss(
 
 # %% ../nbs/03_losses.ipynb #8e441a3e
 def inverse_focal_weight(
-    probs, targets, gamma=2.0  # (N, C) predicted probabilities  # (N,) int64 labels
-):  # exponent, >= 0
+    probs,  # (N, C) predicted probabilities
+    targets,  # (N,) int64 labels
+    gamma=2.0,  # exponent, >= 0
+):
     "Inverse focal weight u = (1 + p)^γ."
     _check_probs(probs, targets)
     _check_gamma(gamma)
@@ -311,8 +315,8 @@ def inverse_focal_loss(
 def scheduled_gamma(
     epoch,  # 0-based epoch
     gammas=(5.0, 3.0, 1.0),  # γ before milestones[0], between the milestones, after the last
-    milestones=(100, 250),
-):  # epochs at which γ moves to the next value
+    milestones=(100, 250),  # epochs at which γ moves to the next value
+):
     "γ of a focal loss scheduled by epoch (FLSc-531 by default)."
     return float(gammas[bisect_right(list(milestones), epoch)])
 
@@ -372,8 +376,8 @@ def adafocal_weight(
     probs,  # (N, C) predicted probabilities
     targets,  # (N,) int64 labels
     gammas,  # (B,) γ per bin: > 0 focal, < 0 inverse focal
-    edges,
-):  # (B − 1,) increasing inner bin edges on p
+    edges,  # (B − 1,) increasing inner bin edges on p
+):
     "AdaFocal weight u = (1 − p)^γ_b if γ_b > 0 else (1 + p)^(−γ_b), b = the bin of p."
     _check_probs(probs, targets)
     if edges.shape != (gammas.shape[0] - 1,):
@@ -385,7 +389,10 @@ def adafocal_weight(
     return _pow(torch.where(gamma > 0, 1 - p, 1 + p), gamma.abs())
 
 
-def equal_mass_edges(scores, n_bins=15):  # (N,) values to bin  # number of bins
+def equal_mass_edges(
+    scores,  # (N,) values to bin
+    n_bins=15,  # number of bins
+):
     "Inner edges (n_bins − 1,) that split `scores` into bins of (nearly) equal counts."
     srt = scores.sort().values
     return srt[torch.arange(1, n_bins, device=scores.device) * len(srt) // n_bins]
@@ -422,9 +429,9 @@ def adafocal_update(
     gaps,  # (B,) confidence − accuracy per validation bin
     lamda=1.0,  # step size
     switch=0.2,  # |γ| below which focal and inverse focal swap
-    gamma_min=-2.0,
-    gamma_max=20.0,
-):  # clipping range
+    gamma_min=-2.0,  # lower end of the clipping range
+    gamma_max=20.0,  # upper end of the clipping range
+):
     "One AdaFocal step: γ·exp(±λ·gap), sign switch when |γ| < switch, clip."
     new = gammas * torch.exp(torch.where(gammas > 0, lamda, -lamda) * gaps)
     new = torch.where(new.abs() < switch, torch.where(new > 0, -switch, switch), new)
@@ -522,8 +529,10 @@ def label_smoothing_loss(logits, targets, smoothing=0.05, reduction='mean', igno
 
 # %% ../nbs/03_losses.ipynb #60c35701
 def laplacian_quadratic_form(
-    a, r, width=0.4  # (N,) coefficients  # (N,) points in [0, 1]
-):  # kernel width w
+    a,  # (N,) coefficients
+    r,  # (N,) points in [0, 1]
+    width=0.4,  # kernel width w
+):
     "Σ_ij a_i a_j exp(−|r_i − r_j|/w), exactly, in O(N log N) time and O(N) memory."
     if (
         0.5 / width > math.log(torch.finfo(r.dtype).max) / 2
@@ -594,7 +603,10 @@ class _GRACrossEntropy(torch.autograd.Function):
         return p_minus_y.mul_((grad * u)[:, None]), None, None, None
 
 # %% ../nbs/05_gra.ipynb #00861cc2
-def rival_prob(probs, targets):  # (N, C) predicted probabilities  # (N,) int64 labels
+def rival_prob(
+    probs,  # (N, C) predicted probabilities
+    targets,  # (N,) int64 labels
+):
     "p_j: the largest probability strictly below the true-class probability p (0 if none)."
     _check_probs(probs, targets)
     return _rival(probs, _p_true(probs, targets))
@@ -607,8 +619,10 @@ def _rival(probs, p):
 
 
 def dual_focal_weight(
-    probs, targets, gamma=2.0  # (N, C) predicted probabilities  # (N,) int64 labels
-):  # focusing parameter, >= 0
+    probs,  # (N, C) predicted probabilities
+    targets,  # (N,) int64 labels
+    gamma=2.0,  # focusing parameter, >= 0
+):
     "Dual focal weight u = (1 − p + p_j)^γ."
     _check_probs(probs, targets)
     _check_gamma(gamma)
@@ -630,8 +644,8 @@ def brier_weight(
     probs,  # (N, C) predicted probabilities
     targets,  # (N,) int64 labels
     gamma=2.0,  # exponent on the norm, >= 0
-    beta=2.0,
-):  # order of the norm, > 0
+    beta=2.0,  # order of the norm, > 0
+):
     "Generalised Brier weight u = ‖y − p̂‖_β^γ (β = γ = 2: the Brier score)."
     _check_probs(probs, targets)
     _check_gamma(gamma)
@@ -685,7 +699,7 @@ class LossModule(nn.Module):
         )
 
 # %% ../nbs/05_gra.ipynb #c1a55e50
-# | code-fold: true
+#| code-fold: true
 def _dry_run(module):
     "Call `module` on a tiny batch, so that bad options fail at construction."
     w = getattr(module, 'weight', None)
