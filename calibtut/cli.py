@@ -26,7 +26,7 @@ from .models import get_model, MODELS
 from .temperature import fit_temperature
 from .train import (fit, evaluate, load_checkpoint, setup_distributed, seed_everything,
                             cleanup_distributed, prepare_run_dir, RUN_MARKER, DIST_TIMEOUT,
-                            DivergenceError, CheckpointWriteError, DistTimeoutError)
+                            DivergenceError, CheckpointWriteError, DistTimeoutError, _marker_kind)
 
 # %% ../nbs/10_cli.ipynb #f5da6472
 RECIPES = {  # per dataset: default model, epochs, batch size, augmentation and, as fractions of
@@ -276,6 +276,7 @@ class RunsFailed(Exception):
 def _claim_out(path, # output folder (created if missing)
                files=(), # the files the script will write there
                overwrite=False, # allow replacing `files` left by an earlier run
+               kind=None, # 'compare': the folder may hold compare results only (not a training run)
               ) -> Path:
     "Check an output folder before any work: ours (marker) or new/empty; refuse to replace `files`."
     path = Path(path)
@@ -285,13 +286,19 @@ def _claim_out(path, # output folder (created if missing)
     if entries and RUN_MARKER not in entries:
         raise UsageError(f"--out: {str(path)!r} is not empty and is not a calibtut folder (no "
                          f"{RUN_MARKER}); choose a new or empty folder")
+    if kind is not None and RUN_MARKER in entries:
+        theirs = _marker_kind(path)
+        if theirs != kind:
+            raise UsageError(f"--out: {str(path)!r} holds calibtut-{theirs} results, not "
+                             f"calibtut-{kind} results; choose another folder")
     old = sorted(entries & set(files))
     if old and not overwrite:
         raise UsageError(f"--out: {str(path)!r} already holds {', '.join(old)} from an earlier "
                          "run; pass --overwrite to replace them, or choose another folder")
     try:
         path.mkdir(parents=True, exist_ok=True)
-        if RUN_MARKER not in entries: (path / RUN_MARKER).write_text('{}')
+        if RUN_MARKER not in entries: (path / RUN_MARKER).write_text(json.dumps({'kind': kind}
+                                                                             if kind else {}))
     except OSError as e:
         raise UsageError(f"--out: cannot write to {str(path)!r} ({e.strerror or e})")
     return path
@@ -444,7 +451,7 @@ def _batched_main(a, names):
     if a.workers is not None and a.workers < 1:
         raise UsageError(f"--workers: expected >= 1, got {a.workers}")
     losses = _parse_losses(a.losses)
-    out = _claim_out(a.out, COMPARE_FILES, a.overwrite)
+    out = _claim_out(a.out, COMPARE_FILES, a.overwrite, kind='compare')
     t0 = time.perf_counter()
     r = benchmark(losses, tuple(names), seeds, a.epochs, a.n_bins, a.workers)
     r['timing']['wall_time'] = time.perf_counter() - t0
@@ -475,6 +482,12 @@ def compare_main(argv=None): # command-line arguments (default: sys.argv[1:])
     if batched and a.model is not None:
         raise UsageError(f"--model: {', '.join(TASKS)} train the batched MLP; --model applies to "
                          "image datasets")
+    if batched:
+        given = [o for o, v in (('--lr', a.lr), ('--batch-size', a.batch_size)) if v is not None]
+        given += ['--preset'] if a.preset != 'paper' else []
+        if given:
+            raise UsageError(f"{', '.join(given)}: {', '.join(TASKS)} train the batched MLP with "
+                             "full-batch Adam (lr 0.01); these options apply to image datasets")
     one = names[0] if len(names) == 1 and not batched else 'digits'
     _check_common(argparse.Namespace(**dict(vars(a), dataset=one)), data_needed=not batched)
     if batched: return _batched_main(a, names)
@@ -485,7 +498,7 @@ def compare_main(argv=None): # command-line arguments (default: sys.argv[1:])
     losses = _parse_losses(a.losses)  # "" is an error, not every loss
     seeds = 1 if a.seeds is None else a.seeds
     if seeds < 1: raise UsageError(f"--seeds: expected >= 1, got {seeds}")
-    out = _claim_out(a.out, COMPARE_FILES, a.overwrite)
+    out = _claim_out(a.out, COMPARE_FILES, a.overwrite, kind='compare')
     t0 = time.perf_counter()
     r = compare(losses, a.dataset, a.model, a.epochs, seeds, a.device, a.data_dir, a.batch_size,
                 out=out, n_bins=a.n_bins, temperature_method=a.temperature_method,

@@ -189,6 +189,11 @@ RUN_FILES = ('last.pt', 'history.jsonl', 'config.json', 'report.json')  # what a
 class RunDirError(ValueError):
     "A run folder cannot be used as asked: foreign, or a run that needs `resume` or `overwrite`."
 
+def _marker_kind(path): # a folder holding RUN_MARKER
+    "Which calibtut tool made the folder: 'train' (also for markers without a kind), 'compare', ..."
+    try: return json.loads(open(os.path.join(path, RUN_MARKER)).read() or '{}').get('kind', 'train')
+    except (OSError, ValueError, AttributeError): return 'train'
+
 def prepare_run_dir(path, # run folder (created if missing)
                     resume=False, # continue the run in `path` (its last.pt must exist)
                     overwrite=False, # first delete the run's files (RUN_FILES, partial saves) only
@@ -206,6 +211,10 @@ def prepare_run_dir(path, # run folder (created if missing)
         raise RunDirError(f"{path} is not empty and is not a calibtut run folder "
                           f"(no {RUN_MARKER}); choose a new or empty folder (resume and "
                           f"overwrite apply only to calibtut run folders)")
+    kind = _marker_kind(path) if RUN_MARKER in entries else 'train'
+    if kind != 'train':
+        raise RunDirError(f"{path} holds calibtut-{kind} results, not a training run; "
+                          f"choose another folder")
     if resume and 'last.pt' not in entries:
         raise RunDirError(f"{path} holds no last.pt to resume from; start without resume "
                           f"(or with overwrite)")
@@ -219,7 +228,8 @@ def prepare_run_dir(path, # run folder (created if missing)
         os.makedirs(path, exist_ok=True)
         if RUN_MARKER not in entries:
             with open(os.path.join(path, RUN_MARKER), 'w') as f:
-                json.dump(dict(created=datetime.datetime.now(datetime.timezone.utc).isoformat()), f)
+                json.dump(dict(kind='train',
+                               created=datetime.datetime.now(datetime.timezone.utc).isoformat()), f)
     except OSError as e:
         raise RunDirError(f"cannot prepare the run folder {path}: {e.strerror or e}") from e
     return path
@@ -449,10 +459,9 @@ def _read_checkpoint(path):
     "The dict saved by `fit` at `path` (weights_only), or a one-line ValueError saying what it is."
     if not os.path.isfile(path): raise FileNotFoundError(f"checkpoint {path} does not exist")
     try: ck = torch.load(path, map_location='cpu', weights_only=True)
-    except Exception as e:
-        first = (str(e).strip().splitlines() or [type(e).__name__])[0][:200]
-        raise ValueError(f"{path} is not a readable calibtut checkpoint "
-                         f"(empty, truncated or another format): {first}") from None
+    except Exception as e:   # torch's own message would advise weights_only=False: not for untrusted files
+        raise ValueError(f"{path} is not a readable calibtut checkpoint (empty, truncated or "
+                         f"another format; {type(e).__name__})") from None
     if not isinstance(ck, dict) or not _CHECKPOINT_KEYS <= set(ck):
         kind = ('a plain state_dict'
                 if isinstance(ck, dict) and all(torch.is_tensor(v) for v in ck.values())
