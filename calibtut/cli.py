@@ -103,14 +103,15 @@ def load_splits(dataset, # a key of RECIPES
             mk(test, batch_size=eval_batch_size, shuffle=False, even=False), train)
 
 # %% ../nbs/10_cli.ipynb #19438f25
-def report_with_temperature(val_logits, val_targets, # cached validation logits and labels (temperature is fitted on these)
-                            test_logits, test_targets, # cached test logits and labels (the report is computed on these)
-                            method='grid', # 'grid' (the paper's, by `criterion`) or 'lbfgs' (always by NLL)
+def report_with_temperature(val_logits, val_targets, # validation logits, labels (T is fit here)
+                            test_logits, test_targets, # test logits, labels (the report)
+                            method='grid', # 'grid' (the paper's, by `criterion`) or 'lbfgs' (NLL)
                             criterion='ece', # grid criterion: 'ece' (the paper's) or 'nll'
                             n_bins=15, # ECE bins
                            ) -> dict:
-    "Test metrics before ('pre') and after ('post') temperature scaling, and the temperature fitted on validation."
-    t = fit_temperature(val_logits, val_targets, method=method, criterion='nll' if method == 'lbfgs' else criterion, n_bins=n_bins)
+    "Test metrics before ('pre') and after ('post') scaling, and T fitted on validation."
+    t = fit_temperature(val_logits, val_targets, method=method, n_bins=n_bins,
+                        criterion='nll' if method == 'lbfgs' else criterion)
     return dict(pre=calibration_report(test_logits, test_targets, n_bins),
                 post=calibration_report(test_logits / t, test_targets, n_bins), temperature=t)
 
@@ -153,27 +154,31 @@ def run_experiment(dataset='digits', # a key of RECIPES
                 test_probs=tl.float().softmax(1).cpu(), test_targets=tt.cpu(), net=net)
 
 # %% ../nbs/10_cli.ipynb #5ae63a95
-METRIC_COLUMNS = [('accuracy', 'acc'), ('ece', 'ECE'), ('adaptive_ece', 'AdaECE'), ('classwise_ece', 'cwECE'),
+METRIC_COLUMNS = [('accuracy', 'acc'), ('ece', 'ECE'), ('adaptive_ece', 'AdaECE'),
+                  ('classwise_ece', 'cwECE'),
                   ('nll', 'NLL'), ('brier', 'Brier')]
 
-def _parse_losses(spec): # comma-separated labels of COMPARE_LOSSES or registry names, e.g. "CE,BSCE-GRA,fl_gra"
+def _parse_losses(spec): # COMPARE_LOSSES labels or registry names, e.g. "CE,BSCE-GRA,fl_gra"
     "{label: (registry name, kwargs)} for a --losses value."
     out = {}
     for item in [s.strip() for s in spec.split(',') if s.strip()]:
         if item in COMPARE_LOSSES: out[item] = COMPARE_LOSSES[item]
         elif item in LOSSES: out[item] = (item, {})
-        else: raise ValueError(f"--losses: unknown loss {item!r}; known: {', '.join(list(COMPARE_LOSSES) + sorted(LOSSES))}")
+        else:
+            known = ', '.join(list(COMPARE_LOSSES) + sorted(LOSSES))
+            raise ValueError(f"--losses: unknown loss {item!r}; known: {known}")
     if not out: raise ValueError("--losses: expected at least one loss")
     return out
 
 def summarise(runs, # list of run_experiment results (any seeds) of one loss
              ) -> dict:
-    "Mean and standard deviation over seeds of every test metric before/after scaling and of the temperature."
+    "Mean and standard deviation over seeds of every test metric before/after scaling and of T."
     out = {}
     for stage in ('pre', 'post'):
         for key in runs[0][stage]:
             v = np.array([r[stage][key] for r in runs])
-            out[f'{stage}_{key}'] = dict(mean=float(v.mean()), std=float(v.std(ddof=1)) if len(v) > 1 else 0.0)
+            out[f'{stage}_{key}'] = dict(mean=float(v.mean()),
+                                         std=float(v.std(ddof=1)) if len(v) > 1 else 0.0)
     t = np.array([r['temperature'] for r in runs])
     out['temperature'] = dict(mean=float(t.mean()), std=float(t.std(ddof=1)) if len(t) > 1 else 0.0)
     return out
@@ -181,17 +186,21 @@ def summarise(runs, # list of run_experiment results (any seeds) of one loss
 # %% ../nbs/10_cli.ipynb #f55e47c0
 def format_table(summary, # label -> summarise() output
                 ) -> str:
-    "A plain-text table: metrics ×100 (NLL and Brier as they are) before | after temperature scaling, and T."
+    "A plain-text table: metrics ×100 (NLL, Brier as they are) before | after scaling, and T."
     def cell(d, key):
         m, s = d[key]['mean'], d[key]['std']
         f = 100 if key.startswith(('pre_', 'post_')) and not key.endswith(('nll', 'brier')) else 1
         return f"{m * f:.2f}" + (f"±{s * f:.2f}" if s else '')
-    head = ['loss'] + [h for _, h in METRIC_COLUMNS] + ['|'] + [h + '(T)' for _, h in METRIC_COLUMNS[1:]] + ['T']
+    head = (['loss'] + [h for _, h in METRIC_COLUMNS] + ['|']
+            + [h + '(T)' for _, h in METRIC_COLUMNS[1:]] + ['T'])
     rows = [[label] + [cell(d, 'pre_' + k) for k, _ in METRIC_COLUMNS] + ['|']
-            + [cell(d, 'post_' + k) for k, _ in METRIC_COLUMNS[1:]] + [cell(d, 'temperature')] for label, d in summary.items()]
+            + [cell(d, 'post_' + k) for k, _ in METRIC_COLUMNS[1:]] + [cell(d, 'temperature')]
+            for label, d in summary.items()]
     widths = [max(len(r[i]) for r in [head] + rows) for i in range(len(head))]
-    fmt = lambda r: '  '.join(c.rjust(w) if i else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths)))
-    note = "test split; acc and ECEs in %; (T): after temperature scaling fitted on validation (grid by ECE)"
+    fmt = lambda r: '  '.join(c.rjust(w) if i else c.ljust(w)
+                              for i, (c, w) in enumerate(zip(r, widths)))
+    note = ("test split; acc and ECEs in %; (T): after temperature scaling fitted on validation "
+            "(grid by ECE)")
     return '\n'.join([fmt(head), '-' * len(fmt(head))] + [fmt(r) for r in rows] + [note])
 
 # %% ../nbs/10_cli.ipynb #e18062e5
@@ -244,16 +253,18 @@ def ood_auroc(in_scores, # (N,) scores of in-distribution inputs (higher = more 
               out_scores, # (M,) scores of out-of-distribution inputs
              ) -> float:
     "AUROC of separating in- from out-of-distribution by a score: P(in > out) + P(in = out) / 2."
-    a, b = torch.as_tensor(in_scores).double().flatten(), torch.as_tensor(out_scores).double().flatten()
-    if a.numel() == 0 or b.numel() == 0: raise ValueError("in_scores, out_scores: expected non-empty score vectors")
+    a = torch.as_tensor(in_scores).double().flatten()
+    b = torch.as_tensor(out_scores).double().flatten()
+    if a.numel() == 0 or b.numel() == 0:
+        raise ValueError("in_scores, out_scores: expected non-empty score vectors")
     _, inv, counts = torch.unique(torch.cat([a, b]), return_inverse=True, return_counts=True)
-    mid = counts.cumsum(0).double() - (counts.double() - 1) / 2          # average 1-based rank of each distinct value
+    mid = counts.cumsum(0).double() - (counts.double() - 1) / 2   # mean 1-based rank of each value
     r = mid[inv[:a.numel()]].sum()
     return float((r - a.numel() * (a.numel() + 1) / 2) / (a.numel() * b.numel()))
 
 def ood_scores(logits, # (N, K) logits
               ) -> dict:
-    "Per-input OOD scores, higher = more in-distribution: max softmax probability and negative predictive entropy."
+    "Per-input OOD scores, higher = more in-distribution: max softmax and negative entropy."
     logp = torch.log_softmax(logits.double(), 1)
     return dict(max_softmax=logp.max(1).values.exp(), neg_entropy=(logp.exp() * logp).sum(1))
 

@@ -247,7 +247,7 @@ def focal_loss(logits, targets, gamma=3.0, gra=False, reduction='mean', ignore_i
 def flsd_weight(
     probs,  # (N, C) predicted probabilities
     targets,  # (N,) int64 labels
-    gammas=(5.0, 3.0, 3.0),  # γ below thresholds[0], between them, above the last; (5, 3, 2): FLSD-52
+    gammas=(5.0, 3.0, 3.0),  # γ below thresholds[0], between them, above; (5, 3, 2): FLSD-52
     thresholds=(0.2, 0.5),  # increasing cut points on p: γ = gammas[i] for p in [t[i-1], t[i])
 ):
     """Sample-dependent focal weight u = (1 − p)^γ(p), γ piecewise constant in p (FLSD-53 by

@@ -459,7 +459,7 @@ def _read_checkpoint(path):
     "The dict saved by `fit` at `path` (weights_only), or a one-line ValueError saying what it is."
     if not os.path.isfile(path): raise FileNotFoundError(f"checkpoint {path} does not exist")
     try: ck = torch.load(path, map_location='cpu', weights_only=True)
-    except Exception as e:   # torch's own message would advise weights_only=False: not for untrusted files
+    except Exception as e:   # not torch's message: it advises weights_only=False, unsafe here
         raise ValueError(f"{path} is not a readable calibtut checkpoint (empty, truncated or "
                          f"another format; {type(e).__name__})") from None
     if not isinstance(ck, dict) or not _CHECKPOINT_KEYS <= set(ck):
