@@ -443,6 +443,13 @@ def _compare_parser():
                    help="replace an earlier comparison's compare.json and reliability.png in --out")
     p.add_argument('--workers', type=int,
                    help="worker processes for mixture/digits (default: one per core)")
+    p.add_argument('--study', action='store_true',
+                   help="run the pre-registered study instead (chapter 06_experiments): every "
+                        "loss over a sweep of gamma, 10 seeds that each draw their own data, "
+                        "four regimes; writes study.json and sweep figures to --out (about 45 "
+                        "minutes on a 2-core CPU)")
+    p.add_argument('--regimes', help="with --study: comma-separated task/regime names or tasks "
+                   "(default: all of mixture/small, mixture/large, mixture/long, mnist1d/sgd)")
     _add_common(p, "mixture/digits: full-batch training steps (default 200); other datasets: "
                    "epochs (default: the recipe's, 60 digits with --model, 350 CIFAR)")
     p.set_defaults(dataset=','.join(TASKS))
@@ -482,9 +489,26 @@ def _batched_main(a, names):
     print(f"\nwrote {out / 'compare.json'} and {out / 'reliability.png'}")
     return r
 
+def _study_main(a, argv):
+    "calibtut-compare --study: options of the default comparison are refused, then study_main"
+    from calibtut.study import study_main
+    p, given = _compare_parser(), []
+    for act in p._actions:
+        if act.dest in ('study', 'regimes', 'seeds', 'workers', 'out', 'overwrite', 'no_progress',
+                        'debug', 'help'): continue
+        if getattr(a, act.dest) != act.default: given.append(act.option_strings[0])
+    if given:
+        raise UsageError(f"{', '.join(given)}: not used by --study (its design is fixed; "
+                         "--seeds, --workers, --regimes, --out and --overwrite apply)")
+    args = sys.argv[1:] if argv is None else list(argv)
+    return study_main(a.out, a.seeds, a.regimes, a.workers, a.overwrite, not a.no_progress,
+                      command=' '.join(['calibtut-compare'] + args))
+
 def compare_main(argv=None): # command-line arguments (default: sys.argv[1:])
     "Entry point of `calibtut-compare`."
     a = _compare_parser().parse_args(argv)
+    if a.study: return _study_main(a, argv)
+    if a.regimes is not None: raise UsageError("--regimes: applies only with --study")
     if a.model is not None and a.model not in MODELS:
         raise UsageError(f"--model: unknown model {a.model!r}; known: {', '.join(MODELS)}")
     names = [s.strip() for s in a.dataset.split(',') if s.strip()]
