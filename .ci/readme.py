@@ -33,7 +33,8 @@ def render_readme(cfg):
             body, _ = MarkdownExporter().from_filename(str(tmp))
         out.append(body.strip())
     text = '\n\n'.join(o for o in out if o) + '\n'
-    return text.replace('](images/', '](nbs/images/')  # images live beside the notebooks; README.md is one level up
+    # images (and the study's committed figures) live beside the notebooks; README.md is one level up
+    return text.replace('](images/', '](nbs/images/').replace('](results/', '](nbs/results/')
 
 
 if __name__ == '__main__':

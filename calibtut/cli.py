@@ -450,6 +450,9 @@ def _compare_parser():
                         "minutes on a 2-core CPU)")
     p.add_argument('--regimes', help="with --study: comma-separated task/regime names or tasks "
                    "(default: all of mixture/small, mixture/large, mixture/long, mnist1d/sgd)")
+    p.add_argument('--report-only', action='store_true',
+                   help="with --study: rebuild the claims, report and figures of --out's "
+                        "study.json from its runs, without training")
     _add_common(p, "mixture/digits: full-batch training steps (default 200); other datasets: "
                    "epochs (default: the recipe's, 60 digits with --model, 350 CIFAR)")
     p.set_defaults(dataset=','.join(TASKS))
@@ -495,20 +498,21 @@ def _study_main(a, argv):
     p, given = _compare_parser(), []
     for act in p._actions:
         if act.dest in ('study', 'regimes', 'seeds', 'workers', 'out', 'overwrite', 'no_progress',
-                        'debug', 'help'): continue
+                        'debug', 'help', 'report_only'): continue
         if getattr(a, act.dest) != act.default: given.append(act.option_strings[0])
     if given:
         raise UsageError(f"{', '.join(given)}: not used by --study (its design is fixed; "
                          "--seeds, --workers, --regimes, --out and --overwrite apply)")
     args = sys.argv[1:] if argv is None else list(argv)
     return study_main(a.out, a.seeds, a.regimes, a.workers, a.overwrite, not a.no_progress,
-                      command=' '.join(['calibtut-compare'] + args))
+                      command=' '.join(['calibtut-compare'] + args), report_only=a.report_only)
 
 def compare_main(argv=None): # command-line arguments (default: sys.argv[1:])
     "Entry point of `calibtut-compare`."
     a = _compare_parser().parse_args(argv)
     if a.study: return _study_main(a, argv)
-    if a.regimes is not None: raise UsageError("--regimes: applies only with --study")
+    if a.regimes is not None or a.report_only:
+        raise UsageError("--regimes, --report-only: apply only with --study")
     if a.model is not None and a.model not in MODELS:
         raise UsageError(f"--model: unknown model {a.model!r}; known: {', '.join(MODELS)}")
     names = [s.strip() for s in a.dataset.split(',') if s.strip()]

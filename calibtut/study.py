@@ -5,7 +5,8 @@
 # %% auto #0
 __all__ = ['FAMILIES', 'BASELINES', 'MIX', 'REGIMES', 'family_losses', 'data_hash', 'mixture_data', 'mnist1d_data',
            'train_mlp_group', 'init_conv1d', 'conv1d_forward', 'clip_per_model', 'train_conv1d_group', 'run_group',
-           'parse_regimes', 'study_jobs', 'run_study', 'write_study', 'format_study_claims', 'study_main']
+           'parse_regimes', 'study_jobs', 'run_study', 'write_study', 'study_report', 'make_report',
+           'format_study_claims', 'study_main']
 
 # %% ../nbs/14_study.ipynb #da5cdf52
 import hashlib, math, os, time
@@ -168,8 +169,8 @@ def _evaluate(z_val, y_val, z_test, y_test, posterior, n_bins):
     "Temperature, validation metrics, test metrics before/after scaling of one model's logits"
     temp = fit_temperature(z_val, y_val, method='grid', criterion='ece', n_bins=n_bins)
     val = calibration_report(z_val, y_val, n_bins)
-    pre, post = calibration_report(z_test, y_test, n_bins), calibration_report(z_test / temp, y_test,
-                                                                            n_bins)
+    pre = calibration_report(z_test, y_test, n_bins)
+    post = calibration_report(z_test / temp, y_test, n_bins)
     if posterior is not None:
         for d, z in ((pre, z_test), (post, z_test / temp)):
             d['posterior_ece'] = posterior_ece(z.softmax(1), posterior, n_bins).item()
@@ -256,7 +257,7 @@ def run_study(out=None, # folder for study.json and the figures (None: write not
               progress=True, # one line per finished job on stderr
              ) -> dict:
     "Run every job of the study, tune gamma, decide the claims; write study.json and figures"
-    from .experiments import tune_gammas, study_claims, sweep_summary, plot_sweep, STUDY_CLAIMS
+    from calibtut.experiments import tune_gammas, study_claims, sweep_summary, plot_sweep, STUDY_CLAIMS
     if isinstance(seeds, bool) or not isinstance(seeds, int) or seeds < 2:
         raise ValueError(f"seeds: expected an integer >= 2 (paired intervals), got {seeds!r}")
     if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int)
@@ -291,25 +292,74 @@ def run_study(out=None, # folder for study.json and the figures (None: write not
 def write_study(rec, # `run_study` output
                 out, # folder
                ):
-    "study.json (atomically) and one sweep figure per task and regime"
+    "Add the report to `rec`; write study.json (atomically) and one sweep figure per regime"
     import json
     from pathlib import Path
-    from .experiments import sweep_summary, plot_sweep
+    from calibtut.experiments import sweep_summary, plot_sweep
     import matplotlib.pyplot as plt
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
+    rec['report'] = make_report(rec['runs'], rec['tuned'], rec['claims'])
     tmp = out / 'study.json.tmp'
     tmp.write_text(json.dumps(rec, indent=1)); os.replace(tmp, out / 'study.json')
     summ = sweep_summary(rec['runs'])
     for t, g in sorted({(r['task'], r['regime']) for r in rec['runs']}):
         fig = plot_sweep(summ, t, g); fig.savefig(out / f'sweep_{t}_{g}.png', dpi=110)
         plt.close(fig)
+    return rec
+
+def study_report(out, # a folder holding a study.json
+                 command='calibtut-compare --study --report-only', # recorded in study.json
+                ) -> dict:
+    "Rebuild tuned gammas, claims, report and figures of out/study.json from its runs (no training)"
+    import datetime, json
+    from pathlib import Path
+    from calibtut.experiments import tune_gammas, study_claims
+    path = Path(out) / 'study.json'
+    if not path.is_file(): raise FileNotFoundError(f"out: no study.json in {str(out)!r}")
+    rec = json.loads(path.read_text())
+    rec['tuned'] = tune_gammas(rec['runs'])
+    rec['claims'] = study_claims(rec['runs'], rec['tuned'])
+    rec.setdefault('provenance', {})['report'] = dict(
+        command=command, commit=_git_commit(),
+        date=datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M UTC'))
+    return write_study(rec, out)
+
+# %% ../nbs/14_study.ipynb #9ca33eba
+def make_report(runs, tuned, claims, # the study's records, tuned gammas and claims
+               ) -> dict:
+    "Everything chapter 06 shows about a study, computed from its runs, tuned gammas and claims"
+    from calibtut.experiments import (sweep_summary, verdict_table, study_findings,
+                                      exponent_vs_estimate, temperature_rank_correlation,
+                                      regime_dependence)
+    summ = sweep_summary(runs)
+    regs = sorted({(r['task'], r['regime']) for r in runs}, key=lambda k: (k[0] != 'mixture', k))
+    behind = []
+    for t, g in regs:
+        row = [f"{lab}{'' if gam is None else f' γ={gam}'}: train accuracy "
+               f"{100 * v['train_accuracy']['mean']:.1f} %, T {v['temperature']['mean']:.2f}"
+               for lab, gam in (('CE', None), ('BSCE-GRA', 2), ('BSCE-GRA', 4), ('FL-GRA', 3))
+               if (v := summ.get((t, g, lab, gam)))]
+        behind.append(f"- {t}/{g}: " + '; '.join(row))
+    exp = {f'{t}/{g}': exponent_vs_estimate(summ, t, g) for t, g in regs}
+    return dict(
+        verdict_table=verdict_table(claims), findings=study_findings(claims, summ, tuned),
+        behind_the_curves='\n'.join(behind),
+        exponent={k: {q: {str(a): b for a, b in d.items()} for q, d in v.items()}
+                  for k, v in exp.items()},
+        rank_correlation={f'{t}/{g}': temperature_rank_correlation(summ, t, g) for t, g in regs},
+        tuned_at_edge={f'{t}/{g}': float(np.mean([x['gamma'] == max(GAMMAS) for x in tuned
+                                                  if (x['task'], x['regime']) == (t, g)]))
+                       for t, g in regs},
+        regime_dependent=sorted(regime_dependence(claims), key=lambda k: int(k[1:])),
+        figures=[f'sweep_{t}_{g}.png' for t, g in regs])
 
 # %% ../nbs/14_study.ipynb #be8e59dd
 def _git_commit():
     "Short commit of the source tree calibtut runs from, '+changes' if it has uncommitted edits"
     import subprocess
     from pathlib import Path
-    root = Path(__file__).resolve().parent.parent
+    import calibtut
+    root = Path(calibtut.__file__).resolve().parent.parent
     try:
         run = lambda *a: subprocess.run(['git', '-C', str(root), *a], capture_output=True,
                                         text=True, timeout=10)
@@ -338,11 +388,17 @@ def study_main(out, # output folder
                overwrite=False, # replace an earlier study.json in `out`
                progress=True, # one line per finished job on stderr
                command='calibtut-compare --study', # recorded in study.json
+               report_only=False, # rebuild the report of out/study.json instead of running
               ) -> dict:
     "calibtut-compare --study: run, record provenance, write study.json and figures, print verdicts"
     import datetime, platform
     from calibtut.cli import _claim_out, UsageError
-    from calibtut.experiments import study_findings, sweep_summary
+    if report_only:
+        try: rec = study_report(out, command)
+        except FileNotFoundError as e: raise UsageError(f"--out: {e}".replace('out: ', '', 1))
+        print(format_study_claims(rec['claims']) + '\n\n' + rec['report']['findings'])
+        print(f"\nrebuilt the report and figures in {out}")
+        return rec
     seeds = 10 if seeds is None else seeds
     try: keys = parse_regimes(regimes)
     except ValueError as e: raise UsageError(f"--regimes: {e}".replace('regimes: ', '', 1)) from e
@@ -352,17 +408,18 @@ def study_main(out, # output folder
     files = ('study.json',) + tuple(f'sweep_{t}_{g}.png' for t, g in REGIMES)
     path = _claim_out(out, files, overwrite, kind='study')
     rec = run_study(None, seeds, [f'{t}/{g}' for t, g in keys], workers, progress)
+    now = datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M UTC')
     rec['provenance'] = dict(
-        command=command, commit=_git_commit(),
-        date=datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M UTC'),
+        command=command, commit=_git_commit(), date=now,
         wall_time_min=rec['timing']['wall_time'] / 60,
-        machine=f"{os.cpu_count()} CPU cores ({platform.machine()}), torch {torch.__version__}")
+        machine=f"{os.cpu_count()} CPU cores ({platform.machine()}), torch {torch.__version__}",
+        report=dict(command=command, commit=_git_commit(), date=now))
     write_study(rec, path)
     print(f"\n{len(rec['runs'])} models, {seeds} seeds, {rec['timing']['workers']} "
           f"single-threaded workers, {rec['timing']['wall_time'] / 60:.1f} min\n")
     print("claims: paired difference A - B (ECE and error in points, temperature in |log T|), "
           "raw 95 % CI, raw and Holm-adjusted p, verdict from the adjusted p\n")
     print(format_study_claims(rec['claims']))
-    print('\n' + study_findings(rec['claims'], sweep_summary(rec['runs']), rec['tuned']))
+    print('\n' + rec['report']['findings'])
     print(f"\nwrote {path / 'study.json'} and the sweep figures")
     return rec
