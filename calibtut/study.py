@@ -407,13 +407,14 @@ def study_main(out, # output folder
         raise UsageError(f"--workers: expected >= 1, got {workers}")
     files = ('study.json',) + tuple(f'sweep_{t}_{g}.png' for t, g in REGIMES)
     path = _claim_out(out, files, overwrite, kind='study')
+    commit = _git_commit()   # the code that runs: taken before the run, not after
     rec = run_study(None, seeds, [f'{t}/{g}' for t, g in keys], workers, progress)
     now = datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M UTC')
     rec['provenance'] = dict(
-        command=command, commit=_git_commit(), date=now,
+        command=command, commit=commit, date=now,
         wall_time_min=rec['timing']['wall_time'] / 60,
         machine=f"{os.cpu_count()} CPU cores ({platform.machine()}), torch {torch.__version__}",
-        report=dict(command=command, commit=_git_commit(), date=now))
+        report=dict(command=command, commit=commit, date=now))
     write_study(rec, path)
     print(f"\n{len(rec['runs'])} models, {seeds} seeds, {rec['timing']['workers']} "
           f"single-threaded workers, {rec['timing']['wall_time'] / 60:.1f} min\n")
