@@ -437,17 +437,19 @@ def _compare_parser():
     p.add_argument('--seeds', type=int, help="number of seeds 0..N-1, the same for every loss "
                    "(default: 10 for mixture/digits, 1 otherwise); claims need N >= 2")
     p.add_argument('--out', default='calibtut-out',
-                   help="folder for compare.json and reliability.png (new, empty, or an earlier "
-                        "calibtut output folder)")
+                   help="folder for compare.json and reliability.png, or with --study for "
+                        "study.json and the sweep figures (new, empty, or an earlier calibtut "
+                        "output folder of the same kind)")
     p.add_argument('--overwrite', action='store_true',
-                   help="replace an earlier comparison's compare.json and reliability.png in --out")
+                   help="replace an earlier comparison's files in --out (compare.json and "
+                        "reliability.png, or with --study study.json and the figures)")
     p.add_argument('--workers', type=int,
                    help="worker processes for mixture/digits (default: one per core)")
     p.add_argument('--study', action='store_true',
                    help="run the pre-registered study instead (chapter 06_experiments): every "
-                        "loss over a sweep of gamma, 10 seeds that each draw their own data, "
-                        "four regimes; writes study.json and sweep figures to --out (about 45 "
-                        "minutes on a 2-core CPU)")
+                        "loss over a sweep of gamma, seeds that each draw their own data (10 "
+                        "unless --seeds), four regimes; writes study.json and sweep figures to "
+                        "--out (about 35 minutes on a 2-core CPU)")
     p.add_argument('--regimes', help="with --study: comma-separated task/regime names or tasks "
                    "(default: all of mixture/small, mixture/large, mixture/long, mnist1d/sgd)")
     p.add_argument('--report-only', action='store_true',

@@ -275,7 +275,7 @@ def verdict_table(claims, # `study_claims` output
         for t, r in cols:
             c = get.get((cid, t, r))
             cells.append('' if c is None else f"**{c['verdict']}** {_pts(c)}, "
-                                              f"p_holm {c['p_holm']:.2g}")
+                                              f"p_holm {c['p_holm']:.4g}")
         rows.append(f"| {cid}: {text} | " + ' | '.join(cells) + ' |')
     return '\n'.join(rows)
 

@@ -347,9 +347,13 @@ def make_report(runs, tuned, claims, # the study's records, tuned gammas and cla
         exponent={k: {q: {str(a): b for a, b in d.items()} for q, d in v.items()}
                   for k, v in exp.items()},
         rank_correlation={f'{t}/{g}': temperature_rank_correlation(summ, t, g) for t, g in regs},
-        tuned_at_edge={f'{t}/{g}': float(np.mean([x['gamma'] == max(GAMMAS) for x in tuned
-                                                  if (x['task'], x['regime']) == (t, g)]))
-                       for t, g in regs},
+        tuned_at_edge={f'{t}/{g}': {str(e): float(np.mean([x['gamma'] == e for x in tuned
+                                                           if (x['task'], x['regime']) == (t, g)]))
+                                    for e in (min(GAMMAS), max(GAMMAS))} for t, g in regs},
+        temperature_at_grid_edge={f'{t}/{g}': {lab: sum(r['temperature'] in (0.1, 10.0)
+                                                        for r in runs if (r['task'], r['regime'],
+                                                                          r['loss']) == (t, g, lab))
+                                               for lab in ('CE', 'BSCE-GRA')} for t, g in regs},
         regime_dependent=sorted(regime_dependence(claims), key=lambda k: int(k[1:])),
         figures=[f'sweep_{t}_{g}.png' for t, g in regs])
 
@@ -377,7 +381,7 @@ def format_study_claims(claims, # `study_claims` output
         f = 1 if c['metric'] == 'abs_log_temperature' else 100
         lines.append(f"{c['id']:>4} {c['task'] + '/' + c['regime']:14} {c['metric']:19} "
                      f"{c['mean_difference'] * f:+7.2f} [{c['ci_low'] * f:+7.2f}, "
-                     f"{c['ci_high'] * f:+7.2f}]  p {c['p_value']:.2g}  p_holm {c['p_holm']:.2g}"
+                     f"{c['ci_high'] * f:+7.2f}]  p {c['p_value']:.2g}  p_holm {c['p_holm']:.4g}"
                      f"  {c['verdict']}")
     return '\n'.join(lines)
 
