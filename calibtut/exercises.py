@@ -64,7 +64,8 @@ def _curve(fn, *args, shape):
         _expects(f"a function of float64 tensors; calling yours raised {type(e).__name__}")
         return None
     if out.shape != shape:
-        _expects(f"a function that returns a tensor of shape {tuple(shape)}, not {tuple(out.shape)}")
+        _expects(f"a function that returns a tensor of shape {tuple(shape)}, "
+                 f"not {tuple(out.shape)}")
         return None
     return out
 
@@ -78,7 +79,8 @@ def check_p_and_confidence(answer):
     if all(abs(g - w) < 6e-3 for g, w in zip(got, want)):
         return _verdict(True, 'The prediction is class 1, so p and the confidence differ.', '')
     if all(abs(g - w) < 6e-3 for g, w in zip(got, want[::-1])):
-        return _verdict(False, '', 'Swapped: p belongs to the true class, the confidence is the largest.')
+        return _verdict(False, '', 'Swapped: p belongs to the true class, the confidence is '
+                        'the largest.')
     return _verdict(False, '', 'Apply the softmax, then read class 0 and the largest entry.')
 
 # %% ../nbs/13_exercises.ipynb #1e9c2846
@@ -223,7 +225,7 @@ def check_mmce_constant(answer):
     probs = torch.tensor([[0.5, 0.3, 0.2]] * 8, dtype=torch.float64)
     want = mmce_penalty(probs, torch.zeros(8, dtype=torch.long)).item()
     return _verdict(abs(a - want) < 1e-3, 'Every kernel value is 1, and the root is taken.',
-                    'Every a_i is (1 - 0.5)/N, every kernel value 1; what does the function return?')
+                    'Every a_i is (1 - 0.5)/N, every kernel value 1; what is returned?')
 
 # %% ../nbs/13_exercises.ipynb #8c31e200
 def check_scale_of_weight(fn):
@@ -266,7 +268,9 @@ def check_unit_crossing(answer):
     if a is None: return _expects("one number, a probability p in (0, 1)")
     g = lambda p: focal_gradient_scale(torch.tensor(p, dtype=torch.float64), 2.0).item()
     lo, hi = focal_peak(2.0).item(), 1.0
-    for _ in range(60): lo, hi = ((lo + hi) / 2, hi) if g((lo + hi) / 2) > 1 else (lo, (lo + hi) / 2)
+    for _ in range(60):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if g(mid) > 1 else (lo, mid)
     return _verdict(abs(a - lo) < 1e-3, 'Below it focal-2 gives larger updates than CE.',
                     'g(p, 2) - 1 changes sign once between p0 and 1: bisect it.')
 
