@@ -19,71 +19,22 @@ def _acc_dtype(device):
     "dtype of accumulated sums: fp64 (exact counts, no cancellation), fp32 on MPS which lacks fp64"
     return torch.float32 if torch.device(device).type == 'mps' else torch.float64
 
-def _check_n_bins(n_bins):
-    if isinstance(n_bins, bool) or not isinstance(n_bins, numbers.Integral) or n_bins < 1:
-        raise ValueError(f"n_bins must be an integer >= 1, got {n_bins!r}")
-    return int(n_bins)
+def _check_metric_inputs(probs, targets, n_bins, ignore_index, from_logits):
+    "Check shapes, dtypes and options (a hook: it does nothing here; appendix 11 installs it)"
 
-def _check_ignore_index(ignore_index):
-    if ignore_index is not None and (isinstance(ignore_index, bool)
-                                     or not isinstance(ignore_index, numbers.Integral)):
-        raise TypeError(f"ignore_index must be an int (e.g. -100 or 255) or None, "
-                        f"got {ignore_index!r}")
+def _check_values(probs, targets, keep=None, tol=1e-3):
+    "Check rows on the simplex and labels in [0, K) (a hook, installed by appendix 11)"
 
-def _check_shapes(x, targets, name='probs'):
-    """Shape, dtype and device checks of `x` (N, K, d1, ...) and `targets` (N, d1, ...): no device
-    sync"""
-    if not isinstance(x, torch.Tensor):
-        raise TypeError(f"{name} must be a torch.Tensor, got {type(x).__name__}")
-    if not isinstance(targets, torch.Tensor):
-        raise TypeError(f"targets must be a torch.Tensor, got {type(targets).__name__}")
-    if x.ndim < 2: raise ValueError(f"{name} must have shape (N, K) or (N, K, d1, ...), "
-                                    f"got {tuple(x.shape)}")
-    if not x.is_floating_point():
-        raise ValueError(f"{name} must be a floating-point tensor, got {x.dtype}")
-    want = x.shape[:1] + x.shape[2:]
-    if targets.shape != want:
-        what = f"(N,) = ({len(x)},)" if x.ndim == 2 else f"(N, d1, ...) = {tuple(want)}"
-        raise ValueError(f"targets must have shape {what} to match {name}, "
-                         f"got {tuple(targets.shape)}")
-    if targets.is_floating_point() or targets.is_complex() or targets.dtype == torch.bool:
-        raise ValueError(f"targets must hold integer class labels (int64), got {targets.dtype}")
-    if x.numel() == 0: raise ValueError(f"{name} is empty: shape {tuple(x.shape)}")
-    if targets.device != x.device:
-        raise ValueError(f"targets is on {targets.device} but {name} is on {x.device}")
-
+# %% ../nbs/01_metrics.ipynb #5400c901
 def _flatten(x, targets):
     "(N, K, d1, ...) and (N, d1, ...) as (M, K) and (M,): one sample per element"
     if x.ndim == 2: return x, targets
     return x.movedim(1, -1).reshape(-1, x.shape[1]), targets.reshape(-1)
 
-def _check_values(probs, # (M, K) in fp32 or fp64
-                  targets, # (M,) integers, ignored ones replaced by 0
-                  keep=None, # (M,) bool: the samples that count (None: all)
-                  tol=1e-3, # allowed deviation of a row sum from 1
-                 ):
-    "Rows of `probs` on the simplex and `targets` in [0, K): one device sync for all checks"
-    off = ~((probs.sum(1) - 1).abs() <= tol)                                 # NaN rows are off too
-    neg = (probs < 0).any(1)
-    if keep is not None: off, neg = off & keep, neg & keep
-    lo, hi = torch.aminmax(targets.long())
-    stats = torch.stack([off.sum(), neg.any().long(), lo, hi])
-    bad_rows, negative, lo, hi = stats.tolist()
-    if bad_rows or negative:
-        raise ValueError(f"probs must hold probabilities (entries >= 0, rows summing to 1), "
-                         f"but {bad_rows} of {len(probs)} rows do not sum to 1"
-                         f"{' and some entries are negative' if negative else ''}: "
-                         f"pass probs = logits.softmax(1), not logits (or from_logits=True)")
-    if lo < 0 or hi >= probs.shape[1]:
-        raise ValueError(f"targets must be class labels in [0, {probs.shape[1]}) "
-                         f"(K = probs.shape[1]) or ignore_index, got labels from {lo} to {hi}")
-
 def _inputs(probs, targets, n_bins=None, validate=True, ignore_index=-100, from_logits=False):
     """Check and flatten the inputs; return (M, K) probabilities in fp32 (fp64 if given fp64),
     (M,) int64 targets (0 where ignored) and the (M,) bool mask of kept samples (None: all)"""
-    _check_shapes(probs, targets, 'logits' if from_logits else 'probs')
-    _check_ignore_index(ignore_index)
-    if n_bins is not None: _check_n_bins(n_bins)
+    _check_metric_inputs(probs, targets, n_bins, ignore_index, from_logits)
     x, t = _flatten(probs, targets)
     w = x.to(_work_dtype(x))
     if from_logits: w = w.softmax(1)
@@ -304,7 +255,124 @@ def brier_score(probs, # (N, K) or (N, K, d1, ...) class probabilities, rows on 
     probs, targets, keep = _inputs(probs, targets, None, validate, ignore_index, from_logits)
     return _mean(_brier_per_sample(probs, targets), _mask(keep, probs), probs.dtype)
 
-# %% ../nbs/01_metrics.ipynb #55cc0bb2
+# %% ../nbs/01_metrics.ipynb #487d7f02
+_KEYS = ('accuracy', 'ece', 'adaptive_ece', 'classwise_ece', 'mce', 'nll', 'brier')
+
+def _report(logits, targets, n_bins, ignore_index, from_logits):
+    """Every metric of `_KEYS` as a float, one metric at a time (appendix 11 installs a version that
+    reads the data once, syncs the device once and keeps the NLL exact)"""
+    kw = dict(ignore_index=ignore_index, from_logits=from_logits)
+    binned = dict(ece=ece, adaptive_ece=adaptive_ece, classwise_ece=classwise_ece, mce=mce)
+    out = {k: f(logits, targets, n_bins, **kw) for k, f in binned.items()}
+    out |= dict(accuracy=accuracy(logits, targets, **kw), nll=nll(logits, targets, **kw),
+                brier=brier_score(logits, targets, **kw))
+    return {k: out[k].item() for k in _KEYS}
+
+# %% ../nbs/01_metrics.ipynb #27fa7811
+@torch.no_grad()
+def calibration_report(logits, # (N, K) or (N, K, d1, ...) logits (not probabilities)
+                       targets, # (N,) or (N, d1, ...) integer labels in [0, K)
+                       n_bins:int=15, # bins of the ECE variants
+                       *, ignore_index:int=-100, # targets equal to it are left out (None: none)
+                       from_logits:bool=True, # False: `logits` holds probabilities
+                      )->dict:
+    """All calibration metrics of softmax(logits) as floats: accuracy, ece, adaptive_ece,
+    classwise_ece, mce, nll, brier"""
+    return _report(logits, targets, n_bins, ignore_index, from_logits)
+
+# %% ../nbs/06_experiments.ipynb #48fa4f12
+def posterior_ece(probs, # (N, K) predicted class probabilities, rows on the simplex
+                  posterior, # (N, K) true class probabilities p(y | x) of the same inputs
+                  n_bins:int=15, # equal-width bins (l, u] on the top-1 confidence, 0 in the first
+                 ):
+    "Top-label calibration error against the true posterior instead of the labels (0-dim tensor)"
+    for name, x in (('probs', probs), ('posterior', posterior)):
+        if not isinstance(x, torch.Tensor):
+            raise TypeError(f"{name} must be a torch.Tensor, got {type(x).__name__}")
+    if posterior.shape != probs.shape:
+        raise ValueError(f"posterior must have the shape of probs {tuple(probs.shape)}, "
+                         f"got {tuple(posterior.shape)}")
+    if not posterior.is_floating_point():
+        raise ValueError(f"posterior must be floating-point, got {posterior.dtype}")
+    p, _ = _prepare(probs, torch.zeros(len(probs), dtype=torch.long, device=probs.device), n_bins)
+    eta = posterior.to(device=p.device, dtype=torch.promote_types(posterior.dtype, torch.float32))
+    off = ~((eta.sum(1) - 1).abs() <= 1e-3) | (eta < 0).any(1)
+    if off.any():
+        raise ValueError(f"posterior must hold probabilities (entries >= 0, rows summing to 1), "
+                         f"but {int(off.sum())} of {len(eta)} rows do not")
+    conf, pred = top1(p)
+    truth = eta.gather(1, pred[:, None]).squeeze(1).to(p.dtype)
+    sums = _bin_sums(bin_index(conf, n_bins), n_bins, conf, truth)   # per bin: confidence, truth
+    return ((sums[0] - sums[1]).abs().sum() / len(p)).to(p.dtype)
+
+# %% ../nbs/11_metrics_engineering.ipynb #142e0c21
+def _check_n_bins(n_bins):
+    if isinstance(n_bins, bool) or not isinstance(n_bins, numbers.Integral) or n_bins < 1:
+        raise ValueError(f"n_bins must be an integer >= 1, got {n_bins!r}")
+    return int(n_bins)
+
+def _check_ignore_index(ignore_index):
+    if ignore_index is not None and (isinstance(ignore_index, bool)
+                                     or not isinstance(ignore_index, numbers.Integral)):
+        raise TypeError(f"ignore_index must be an int (e.g. -100 or 255) or None, "
+                        f"got {ignore_index!r}")
+
+# %% ../nbs/11_metrics_engineering.ipynb #f152ba3a
+def _check_shapes(x, targets, name='probs'):
+    """Shape, dtype and device checks of `x` (N, K, d1, ...) and `targets` (N, d1, ...): no device
+    sync"""
+    if not isinstance(x, torch.Tensor):
+        raise TypeError(f"{name} must be a torch.Tensor, got {type(x).__name__}")
+    if not isinstance(targets, torch.Tensor):
+        raise TypeError(f"targets must be a torch.Tensor, got {type(targets).__name__}")
+    if x.ndim < 2: raise ValueError(f"{name} must have shape (N, K) or (N, K, d1, ...), "
+                                    f"got {tuple(x.shape)}")
+    if not x.is_floating_point():
+        raise ValueError(f"{name} must be a floating-point tensor, got {x.dtype}")
+    want = x.shape[:1] + x.shape[2:]
+    if targets.shape != want:
+        what = f"(N,) = ({len(x)},)" if x.ndim == 2 else f"(N, d1, ...) = {tuple(want)}"
+        raise ValueError(f"targets must have shape {what} to match {name}, "
+                         f"got {tuple(targets.shape)}")
+    if targets.is_floating_point() or targets.is_complex() or targets.dtype == torch.bool:
+        raise ValueError(f"targets must hold integer class labels (int64), got {targets.dtype}")
+    if x.numel() == 0: raise ValueError(f"{name} is empty: shape {tuple(x.shape)}")
+    if targets.device != x.device:
+        raise ValueError(f"targets is on {targets.device} but {name} is on {x.device}")
+
+# %% ../nbs/11_metrics_engineering.ipynb #49c6fad3
+def _validate_values(probs, # (M, K) in fp32 or fp64
+                  targets, # (M,) integers, ignored ones replaced by 0
+                  keep=None, # (M,) bool: the samples that count (None: all)
+                  tol=1e-3, # allowed deviation of a row sum from 1
+                 ):
+    "Rows of `probs` on the simplex and `targets` in [0, K): one device sync for all checks"
+    off = ~((probs.sum(1) - 1).abs() <= tol)                                 # NaN rows are off too
+    neg = (probs < 0).any(1)
+    if keep is not None: off, neg = off & keep, neg & keep
+    lo, hi = torch.aminmax(targets.long())
+    stats = torch.stack([off.sum(), neg.any().long(), lo, hi])
+    bad_rows, negative, lo, hi = stats.tolist()
+    if bad_rows or negative:
+        raise ValueError(f"probs must hold probabilities (entries >= 0, rows summing to 1), "
+                         f"but {bad_rows} of {len(probs)} rows do not sum to 1"
+                         f"{' and some entries are negative' if negative else ''}: "
+                         f"pass probs = logits.softmax(1), not logits (or from_logits=True)")
+    if lo < 0 or hi >= probs.shape[1]:
+        raise ValueError(f"targets must be class labels in [0, {probs.shape[1]}) "
+                         f"(K = probs.shape[1]) or ignore_index, got labels from {lo} to {hi}")
+
+# %% ../nbs/11_metrics_engineering.ipynb #e40f94fd
+def _validate_metric_inputs(probs, targets, n_bins, ignore_index, from_logits):
+    "The shape, dtype and option checks of every metric"
+    _check_shapes(probs, targets, 'logits' if from_logits else 'probs')
+    _check_ignore_index(ignore_index)
+    if n_bins is not None: _check_n_bins(n_bins)
+
+# installed in place of chapter 01's hooks (assignments: the hooks keep their documentation there)
+_check_metric_inputs, _check_values = _validate_metric_inputs, _validate_values
+
+# %% ../nbs/11_metrics_engineering.ipynb #53b8cad7
 def _logit_stats(logits, targets, n_bins, ignore_index=-100, from_logits=True):
     """All per-bin and per-sample statistics of one batch of logits (or probabilities), as device
     tensors"""
@@ -331,7 +399,7 @@ def _logit_stats(logits, targets, n_bins, ignore_index=-100, from_logits=True):
                 scalars=torch.cat([torch.stack([nll_sum, brier_sum]), counts]),
                 conf=conf, correct=correct, keep=keep)
 
-# %% ../nbs/01_metrics.ipynb #487d7f02
+# %% ../nbs/11_metrics_engineering.ipynb #58df0426
 _KEYS = ('accuracy', 'ece', 'adaptive_ece', 'classwise_ece', 'mce', 'nll', 'brier')
 
 def _report_from(s, n_bins, from_logits=True):
@@ -359,45 +427,14 @@ def _kept(s):
     "The statistics with the per-sample lists reduced to the kept samples (one device sync)"
     return dict(s, conf=s['conf'][s['keep']], correct=s['correct'][s['keep']])
 
-# %% ../nbs/01_metrics.ipynb #27fa7811
-@torch.no_grad()
-def calibration_report(logits, # (N, K) or (N, K, d1, ...) logits (not probabilities)
-                       targets, # (N,) or (N, d1, ...) integer labels in [0, K)
-                       n_bins:int=15, # bins of the ECE variants
-                       *, ignore_index:int=-100, # targets equal to it are left out (None: none)
-                       from_logits:bool=True, # False: `logits` holds probabilities
-                      )->dict:
-    """All calibration metrics of softmax(logits) as floats: accuracy, ece, adaptive_ece,
-    classwise_ece, mce, nll, brier"""
+def _fast_report(logits, targets, n_bins, ignore_index, from_logits):
+    "Chapter 01's report in one pass over the data, after the checks"
     _check_shapes(logits, targets, 'logits' if from_logits else 'probs')
     _check_ignore_index(ignore_index)
     s = _logit_stats(logits, targets, _check_n_bins(n_bins), ignore_index, from_logits)
     return _report_from(_kept(s), n_bins, from_logits)
 
-# %% ../nbs/06_experiments.ipynb #48fa4f12
-def posterior_ece(probs, # (N, K) predicted class probabilities, rows on the simplex
-                  posterior, # (N, K) true class probabilities p(y | x) of the same inputs
-                  n_bins:int=15, # equal-width bins (l, u] on the top-1 confidence, 0 in the first
-                 ):
-    "Top-label calibration error against the true posterior instead of the labels (0-dim tensor)"
-    for name, x in (('probs', probs), ('posterior', posterior)):
-        if not isinstance(x, torch.Tensor):
-            raise TypeError(f"{name} must be a torch.Tensor, got {type(x).__name__}")
-    if posterior.shape != probs.shape:
-        raise ValueError(f"posterior must have the shape of probs {tuple(probs.shape)}, "
-                         f"got {tuple(posterior.shape)}")
-    if not posterior.is_floating_point():
-        raise ValueError(f"posterior must be floating-point, got {posterior.dtype}")
-    p, _ = _prepare(probs, torch.zeros(len(probs), dtype=torch.long, device=probs.device), n_bins)
-    eta = posterior.to(device=p.device, dtype=torch.promote_types(posterior.dtype, torch.float32))
-    off = ~((eta.sum(1) - 1).abs() <= 1e-3) | (eta < 0).any(1)
-    if off.any():
-        raise ValueError(f"posterior must hold probabilities (entries >= 0, rows summing to 1), "
-                         f"but {int(off.sum())} of {len(eta)} rows do not")
-    conf, pred = top1(p)
-    truth = eta.gather(1, pred[:, None]).squeeze(1).to(p.dtype)
-    sums = _bin_sums(bin_index(conf, n_bins), n_bins, conf, truth)   # per bin: confidence, truth
-    return ((sums[0] - sums[1]).abs().sum() / len(p)).to(p.dtype)
+_report = _fast_report   # installed in place of chapter 01's
 
 # %% ../nbs/11_metrics_engineering.ipynb #fb733b5a
 def _gather_rows(x):

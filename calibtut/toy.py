@@ -9,6 +9,8 @@ __all__ = ['TRUE_UNCERTAINTIES', 'train_mlp', 'uncertainty_estimates', 'true_unc
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+# %% ../nbs/05_gra.ipynb #e6ada97c
 from .gradients import gaussian_mixture
 from .losses import focal_weight, dual_focal_weight, brier_weight
 
