@@ -11,8 +11,8 @@ __all__ = ['RECIPES', 'COMPARE_LOSSES', 'METRIC_COLUMNS', 'EXIT_USAGE', 'EXIT_DI
            'fan_out', 'evaluate_checkpoint', 'eval_main', 'eval_cli']
 
 # %% ../nbs/10_cli.ipynb #7ae03ca7
-import argparse, ast, copy, dataclasses, functools, hashlib, inspect, json, math, os, signal, subprocess, sys
-import time, traceback
+import argparse, ast, copy, dataclasses, functools, hashlib, inspect, json, math, os, signal
+import subprocess, sys, time, traceback
 from pathlib import Path
 
 import numpy as np

@@ -78,7 +78,7 @@ class RunFolder:
                  overwrite=False, # replace the earlier run's `files`
                  resume_from='last.pt', # file that `resume` needs; None: any `resume` is fine
                  marker=True, # the folder must be new, empty or marked; the marker is written
-                 clear=True, # `overwrite` deletes the earlier `files` (False: replaced when written)
+                 clear=True, # `overwrite` deletes the earlier `files` (False: replaced later)
                 ):
         if resume and overwrite:
             raise ValueError("`resume` and `overwrite` exclude each other: pass one of them")
@@ -112,8 +112,9 @@ def _check(self:RunFolder) -> list: # names of the earlier run's files in the fo
     ours = [f for f in self.files if f in entries]  # partial saves alone are leftovers, not a run
     partial = sorted(e for e in entries for f in self.files if _is_partial(e, f))
     if ours and not (self.resume or self.overwrite):
-        how = ("pass resume=True (--resume) to continue it or overwrite=True (--overwrite) to start "
-               "it again") if self.resume_from else "pass overwrite=True (--overwrite) to replace them"
+        how = ("pass resume=True (--resume) to continue it or overwrite=True (--overwrite) to "
+               "start it again") if self.resume_from else \
+              "pass overwrite=True (--overwrite) to replace them"
         raise RunDirError(f"{p} already holds {', '.join(ours + partial)} from an earlier run; "
                           f"{how}")
     return ours + partial

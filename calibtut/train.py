@@ -77,7 +77,7 @@ _AMP = {'auto': None, 'off': False, 'bf16': 'bf16', 'fp16': 'fp16'}  # recipe na
 
 @dataclasses.dataclass
 class Recipe:
-    "What a run is, beyond the model, loss and data objects: names, seed, precision, hyperparameters."
+    "What a run is beyond the model, loss and data objects: names, seed, precision, hyperparameters"
     dataset: str = None # data set name (a record; None: not recorded)
     model: str = None # architecture name (a record)
     loss: str = None # loss name (a record)
@@ -122,7 +122,8 @@ class Recipe:
         unknown = set(given) - {f.name for f in dataclasses.fields(self)}
         if unknown: raise TypeError(f"Recipe has no field(s) {sorted(unknown)}")
         if given.get('preset', self.preset) != self.preset:
-            return Recipe(**{**{k: v for k, v in self.to_dict().items() if k not in _HYPER}, **given})
+            names = {k: v for k, v in self.to_dict().items() if k not in _HYPER}
+            return Recipe(**{**names, **given})
         return dataclasses.replace(self, **given)
 
 # %% ../nbs/09_train.ipynb #ed77f584
@@ -547,7 +548,7 @@ def fit(model, # nn.Module returning logits
         log_every=100, # steps between progress updates and non-finite checks (each one host sync)
         dist_timeout=None, # seconds a collective waits for the other processes (None: DIST_TIMEOUT)
         sync_bn=None, # DDP: BatchNorm statistics over the global batch; None: on CUDA, not Gloo/CPU
-        recipe=None, # a Recipe (names, seed, amp, hyperparameters); the keywords above replace fields
+        recipe=None, # a Recipe (names, seed, amp, hyperparameters); keywords above replace fields
        ) -> list: # history: one dict per epoch
     "Train `model` with the paper's (or the modern) recipe; returns the per-epoch history."
     asked = dict(epochs=epochs, preset=preset, lr=lr, momentum=momentum, weight_decay=weight_decay,
@@ -593,7 +594,8 @@ def fit(model, # nn.Module returning logits
     if (not resume and not overwrite and log_path and os.path.exists(log_path)
             and os.path.getsize(log_path) > 0):
         raise RunDirError(f"{log_path} already holds an earlier run's log; pass resume=True "
-                          f"(--resume) to continue it or overwrite=True (--overwrite) to start again")
+                          f"(--resume) to continue it or overwrite=True (--overwrite) to start "
+                          f"again")
     if ck and ck['epoch'] >= recipe.epochs:  # a finished run: nothing to train, nothing written
         _restore(ck, resume, model, loss_fn=loss_fn, restore_rng=False)
         return ck['history']
