@@ -40,6 +40,12 @@ def _holder(lock): # path of a lock file
     try: return int(open(lock).read().split()[0])
     except (OSError, ValueError, IndexError): return None
 
+def _busy(path): # a folder whose lock is held
+    pid = _holder(os.path.join(path, RUN_LOCK))
+    who = f"process {pid}" if pid else "another process"
+    return RunFolderBusy(f"{path} is in use by {who} (a calibtut run holds {RUN_LOCK}); wait for "
+                         "it to end or choose another folder", pid)
+
 def _lock(path): # an existing folder
     "Take `path`'s lock file (exclusive, non-blocking) -> its fd; RunFolderBusy naming the holder."
     lock = os.path.join(path, RUN_LOCK)
@@ -49,16 +55,22 @@ def _lock(path): # an existing folder
         try: fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:  # held by another process (or another open file of this one)
             os.close(fd)
-            pid = _holder(lock)
-            who = f"process {pid}" if pid else "another process"
-            raise RunFolderBusy(f"{path} is in use by {who} (a calibtut run holds {RUN_LOCK}); "
-                                "wait for it to end or choose another folder", pid) from None
+            raise _busy(path) from None
         try: st, now = os.fstat(fd), os.stat(lock)
         except FileNotFoundError: now = None
         if now is not None and (st.st_dev, st.st_ino) == (now.st_dev, now.st_ino): break
         os.close(fd)  # the previous owner removed the file after we opened it: try again
     os.ftruncate(fd, 0); os.write(fd, f"{os.getpid()}\n".encode())
     return fd
+
+def _probe(path): # a folder
+    "RunFolderBusy if a live process holds `path`'s lock (a lock file left by a dead one is free)."
+    if fcntl is None: return
+    try: fd = os.open(os.path.join(path, RUN_LOCK), os.O_RDONLY)
+    except OSError: return  # no lock file: no owner
+    try: fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)  # conflicts with an owner's lock only
+    except OSError: raise _busy(path) from None
+    finally: os.close(fd)
 
 def _unlock(path, fd):
     "Remove the lock file, then release the lock."
@@ -126,7 +138,10 @@ def _acquire(self:RunFolder) -> RunFolder:
     "Check the folder, lock it for this process, clear an overwritten run, write the marker."
     key = os.path.realpath(self.path)
     self._nested = key in _HELD  # this process owns it already (a tool around `fit`)
-    self.check()  # before anything is created: a foreign folder gets no lock file
+    try: self.check()  # before anything is created: a foreign folder gets no lock file
+    except RunDirError:
+        if not self._nested: _probe(self.path)  # a live owner explains the folder best
+        raise
     try:
         os.makedirs(self.path, exist_ok=True)
         if not self._nested: self._fd = _lock(self.path)
