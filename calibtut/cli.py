@@ -4,14 +4,15 @@
 
 # %% auto #0
 __all__ = ['RECIPES', 'COMPARE_LOSSES', 'METRIC_COLUMNS', 'EXIT_USAGE', 'EXIT_DIVERGED', 'EXIT_IO', 'EXIT_DIST_TIMEOUT',
-           'EXIT_RUNS_FAILED', 'EXIT_CODES', 'COMPARE_FILES', 'EVAL_FILES', 'milestones_for', 'gamma_switch_for',
-           'loss_kwargs_for', 'load_splits', 'report_with_temperature', 'run_experiment', 'summarise', 'format_table',
-           'compare', 'ood_auroc', 'ood_scores', 'UsageError', 'RunsFailed', 'compare_main', 'compare_cli',
-           'check_loss_args', 'default_run_name', 'train_main', 'train_cli', 'run_jobs', 'fan_out',
-           'evaluate_checkpoint', 'eval_main', 'eval_cli']
+           'EXIT_RUNS_FAILED', 'EXIT_INTERRUPTED', 'EXIT_CODES', 'COMPARE_FILES', 'EVAL_FILES', 'milestones_for',
+           'gamma_switch_for', 'loss_kwargs_for', 'load_splits', 'report_with_temperature', 'run_experiment',
+           'summarise', 'format_table', 'compare', 'ood_auroc', 'ood_scores', 'UsageError', 'RunsFailed', 'Interrupted',
+           'compare_main', 'compare_cli', 'check_loss_args', 'default_run_name', 'train_main', 'train_cli', 'run_jobs',
+           'fan_out', 'evaluate_checkpoint', 'eval_main', 'eval_cli']
 
 # %% ../nbs/10_cli.ipynb #7ae03ca7
-import argparse, ast, copy, hashlib, inspect, json, math, os, subprocess, sys, time, traceback
+import argparse, ast, copy, dataclasses, functools, hashlib, inspect, json, math, os, signal
+import subprocess, sys, time, traceback
 from pathlib import Path
 
 import numpy as np
@@ -24,9 +25,11 @@ from .losses import get_loss, LOSSES
 from .metrics import calibration_report
 from .models import get_model, MODELS
 from .temperature import fit_temperature
+from .runs import RunFolder, RunDirError, holding, watch_parent, prepare_run_dir
 from .train import (fit, evaluate, load_checkpoint, setup_distributed, seed_everything,
-                            cleanup_distributed, prepare_run_dir, RUN_MARKER, DIST_TIMEOUT,
-                            DivergenceError, CheckpointWriteError, DistTimeoutError, _marker_kind)
+                            cleanup_distributed, Recipe, DIST_TIMEOUT, DivergenceError,
+                            CheckpointWriteError, DistTimeoutError, _read_checkpoint,
+                            _restore)
 
 # %% ../nbs/10_cli.ipynb #f5da6472
 RECIPES = {  # per dataset: default model, epochs, batch size, augmentation and, as fractions of
@@ -141,7 +144,8 @@ def run_experiment(dataset='digits', # a key of RECIPES
     tr, va, te, info = loaders or load_splits(dataset, data_dir, batch_size, dev, seed)
     seed_everything(seed)
     net = get_model(model, num_classes=info.num_classes, in_channels=info.images.shape[1])
-    fit_kwargs.setdefault('milestones', milestones_for(dataset, epochs))
+    if 'recipe' not in fit_kwargs:  # a Recipe carries its own milestones
+        fit_kwargs.setdefault('milestones', milestones_for(dataset, epochs))
     fit_kwargs.setdefault('n_bins', n_bins)
     t0 = time.perf_counter()
     history = fit(net, criterion, tr, va, epochs=epochs, device=dev, progress=progress,
@@ -270,13 +274,15 @@ def ood_scores(logits, # (N, K) logits
 
 # %% ../nbs/10_cli.ipynb #afd06cd7
 EXIT_USAGE, EXIT_DIVERGED, EXIT_IO, EXIT_DIST_TIMEOUT, EXIT_RUNS_FAILED = 2, 3, 4, 5, 1
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports a command stopped by Ctrl-C
 
 EXIT_CODES = (f"exit status: 0 success; {EXIT_RUNS_FAILED} a bug (traceback) or, with --gpus, a "
               f"failed run; {EXIT_USAGE} usage error (bad argument, unreadable file, foreign "
               f"folder, a run that needs --resume/--overwrite); {EXIT_DIVERGED} training diverged "
               f"(lower --lr); {EXIT_IO} a checkpoint could not be written (the previous one is "
               f"intact); {EXIT_DIST_TIMEOUT} distributed timeout (another process stalled or "
-              "died). --debug adds the traceback to an error.")
+              f"died); {EXIT_INTERRUPTED} interrupted (Ctrl-C: one line says what was saved and "
+              "how to continue). --debug adds the traceback to an error.")
 
 class UsageError(Exception):
     "A bad command-line argument: reported in one line, exit status 2."
@@ -284,35 +290,26 @@ class UsageError(Exception):
 class RunsFailed(Exception):
     "Some of the runs of a `--gpus` fan-out failed: exit status 1."
 
+class Interrupted(KeyboardInterrupt):
+    "Ctrl-C during a command; its message says what was saved and how to continue."
+
 def _claim_out(path, # output folder (created if missing)
                files=(), # the files the script will write there
-               overwrite=False, # allow replacing `files` left by an earlier run
+               overwrite=False, # allow replacing `files` left by an earlier run (when written)
                kind=None, # 'compare': the folder may hold compare results only (not a training run)
               ) -> Path:
-    "Check an output folder before any work: ours (marker) or new/empty; refuse to replace `files`."
-    path = Path(path)
-    if path.exists() and not path.is_dir():
-        raise UsageError(f"--out: {str(path)!r} is a file; expected a folder")
-    entries = set(os.listdir(path)) if path.is_dir() else set()
-    if entries and RUN_MARKER not in entries:
-        raise UsageError(f"--out: {str(path)!r} is not empty and is not a calibtut folder (no "
-                         f"{RUN_MARKER}); choose a new or empty folder")
-    if kind is not None and RUN_MARKER in entries:
-        theirs = _marker_kind(path)
-        if theirs != kind:
-            raise UsageError(f"--out: {str(path)!r} holds calibtut-{theirs} results, not "
-                             f"calibtut-{kind} results; choose another folder")
-    old = sorted(entries & set(files))
-    if old and not overwrite:
-        raise UsageError(f"--out: {str(path)!r} already holds {', '.join(old)} from an earlier "
-                         "run; pass --overwrite to replace them, or choose another folder")
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-        if RUN_MARKER not in entries: (path / RUN_MARKER).write_text(json.dumps({'kind': kind}
-                                                                             if kind else {}))
-    except OSError as e:
-        raise UsageError(f"--out: cannot write to {str(path)!r} ({e.strerror or e})")
-    return path
+    "Own an output folder until the command ends (`RunFolder`), or a UsageError saying why not."
+    try: RunFolder(path, kind=kind, files=files, overwrite=overwrite, resume_from=None,
+                   clear=False).acquire()
+    except RunDirError as e: raise UsageError(f"--out: {e}") from None
+    return Path(path)
+
+def _owns_folders(main):
+    "`main` keeps the folders it claims (locked) until it returns or raises."
+    @functools.wraps(main)
+    def run(argv=None):
+        with holding(): return main(argv)
+    return run
 
 def _check_device(device):
     "--device as a torch.device of a CPU or an existing GPU, or a UsageError."
@@ -372,6 +369,12 @@ def _run_cli(prog, main, argv):
     "Run `main(argv)`; a user's error -> one line on stderr and its exit status (see EXIT_CODES)."
     argv = sys.argv[1:] if argv is None else list(argv)
     try: out = main(argv)
+    except KeyboardInterrupt as e:  # one line, no traceback; a second Ctrl-C is ignored meanwhile
+        old = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        try: print(f"{prog}: interrupted; {e.args[0] if e.args else 'nothing was saved'}",
+                   file=sys.stderr)
+        finally: signal.signal(signal.SIGINT, old)
+        raise SystemExit(EXIT_INTERRUPTED)
     except Exception as e:
         code = _exit_code(e)
         if code is None: raise  # a bug: Python's traceback, exit status 1
@@ -437,12 +440,10 @@ def _compare_parser():
     p.add_argument('--seeds', type=int, help="number of seeds 0..N-1, the same for every loss "
                    "(default: 10 for mixture/digits, 1 otherwise); claims need N >= 2")
     p.add_argument('--out', default='calibtut-out',
-                   help="folder for compare.json and reliability.png, or with --study for "
-                        "study.json and the sweep figures (new, empty, or an earlier calibtut "
-                        "output folder of the same kind)")
+                   help="folder for compare.json and reliability.png (new, empty, or an earlier "
+                        "calibtut output folder)")
     p.add_argument('--overwrite', action='store_true',
-                   help="replace an earlier comparison's files in --out (compare.json and "
-                        "reliability.png, or with --study study.json and the figures)")
+                   help="replace an earlier comparison's compare.json and reliability.png in --out")
     p.add_argument('--workers', type=int,
                    help="worker processes for mixture/digits (default: one per core)")
     p.add_argument('--study', action='store_true',
@@ -476,7 +477,8 @@ def _batched_main(a, names):
     losses = _parse_losses(a.losses)
     out = _claim_out(a.out, COMPARE_FILES, a.overwrite, kind='compare')
     t0 = time.perf_counter()
-    r = benchmark(losses, tuple(names), seeds, a.epochs, a.n_bins, a.workers)
+    try: r = benchmark(losses, tuple(names), seeds, a.epochs, a.n_bins, a.workers)
+    except KeyboardInterrupt: raise Interrupted(_nothing_written(out)) from None
     r['timing']['wall_time'] = time.perf_counter() - t0
     saved = {k: v for k, v in r.items() if k != 'probs'}
     (out / 'compare.json').write_text(json.dumps(saved, indent=1))
@@ -494,6 +496,11 @@ def _batched_main(a, names):
     print(f"\nwrote {out / 'compare.json'} and {out / 'reliability.png'}")
     return r
 
+def _nothing_written(out):
+    return (f"nothing was written to {out} (compare.json is written at the end); run the same "
+            "command again")
+
+@_owns_folders
 def _study_main(a, argv):
     "calibtut-compare --study: options of the default comparison are refused, then study_main"
     from calibtut.study import study_main
@@ -541,10 +548,12 @@ def compare_main(argv=None): # command-line arguments (default: sys.argv[1:])
     if seeds < 1: raise UsageError(f"--seeds: expected >= 1, got {seeds}")
     out = _claim_out(a.out, COMPARE_FILES, a.overwrite, kind='compare')
     t0 = time.perf_counter()
-    r = compare(losses, a.dataset, a.model, a.epochs, seeds, a.device, a.data_dir, a.batch_size,
-                out=out, n_bins=a.n_bins, temperature_method=a.temperature_method,
-                progress=not a.no_progress, preset=a.preset,
-                **({'lr': a.lr} if a.lr is not None else {}))
+    try:
+        r = compare(losses, a.dataset, a.model, a.epochs, seeds, a.device, a.data_dir,
+                    a.batch_size, out=out, n_bins=a.n_bins, temperature_method=a.temperature_method,
+                    progress=not a.no_progress, preset=a.preset,
+                    **({'lr': a.lr} if a.lr is not None else {}))
+    except KeyboardInterrupt: raise Interrupted(_nothing_written(out)) from None
     print(f"\n{r['dataset']} / {r['model']}, {r['epochs']} epochs, {r['seeds']} seed(s), "
           f"{r['device']}, {time.perf_counter() - t0:.0f} s\n")
     print(format_ci_table(r['summary_ci']) if seeds > 1 else r['table'])
@@ -649,50 +658,82 @@ def _given(argv):
     p._defaults = {}
     return set(vars(p.parse_args(argv)))
 
-_AMP = {'auto': None, 'bf16': 'bf16', 'fp16': 'fp16', 'off': False}
 _SAME_ON_RESUME = {'dataset': '--dataset', 'model': '--model', 'loss': '--loss', 'seed': '--seed',
                    'loss_kwargs': '--loss-arg', 'batch_size': '--batch-size', 'amp': '--amp',
-                   'reference_quirks': '--reference-quirks'}
+                   'reference_quirks': '--reference-quirks', 'preset': '--preset', 'lr': '--lr'}
+_NAMES = ('dataset', 'model', 'loss', 'loss_kwargs', 'seed', 'batch_size', 'amp',
+          'reference_quirks')  # what config.json and last.pt must agree on
+
+def _same(u, v): return json.dumps(u, sort_keys=True, default=list) == \
+    json.dumps(v, sort_keys=True, default=list)
 
 def _resume_settings(a, given, out):
-    "Fill the settings the user did not give from the run's config.json; refuse changed ones."
-    cfg_path = out / 'config.json'
-    if not cfg_path.is_file():
-        raise UsageError(f"--resume: no run to resume in {str(out)!r} (no config.json)")
-    try: old = json.loads(cfg_path.read_text())
-    except ValueError as e: raise UsageError(f"--resume: {str(cfg_path)!r} is not valid JSON ({e})")
-    mine = dict(dataset=a.dataset, model=a.model, loss=a.loss, seed=a.seed,
-                loss_kwargs=a.loss_kwargs, batch_size=a.batch_size, amp=a.amp,
-                reference_quirks=a.reference_quirks)
+    "The run's Recipe and finished epochs from its last.pt; refuse changed settings, fill `a`."
+    if not (out / 'last.pt').is_file():
+        raise UsageError(f"--resume: no run to resume in {str(out)!r} (no last.pt)")
+    try: ck = _read_checkpoint(str(out / 'last.pt'))
+    except ValueError as e: raise UsageError(f"--resume: {e}") from None
+    stored, done, old = Recipe.from_dict(ck['config']), ck['epoch'], {}
+    if (out / 'config.json').is_file():
+        try: old = json.loads((out / 'config.json').read_text())
+        except ValueError as e:
+            raise UsageError(f"--resume: {str(out / 'config.json')!r} is not valid JSON ({e})")
+    for k in _NAMES:  # the checkpoint is the record; the config.json beside it must agree
+        mine, theirs = getattr(stored, k), old.get(k) if isinstance(old, dict) else None
+        if mine is None and theirs is not None:  # a checkpoint that recorded no names
+            stored = dataclasses.replace(stored, **{k: theirs})
+        elif theirs is not None and not _same(mine, theirs):
+            raise UsageError(f"--resume: config.json in {str(out)!r} names {k} {theirs!r}, but "
+                             f"last.pt was trained with {mine!r}; the folder's files disagree: "
+                             "start a new run (another --out, or --overwrite)")
+    asked = dict(dataset=a.dataset, model=a.model, loss=a.loss, seed=a.seed,
+                 loss_kwargs=a.loss_kwargs, batch_size=a.batch_size, amp=a.amp,
+                 reference_quirks=a.reference_quirks, preset=a.preset, lr=a.lr)
     dest = {'model': 'model', 'loss_kwargs': 'loss_arg', 'batch_size': 'batch_size'}
-    same = lambda u, v: json.dumps(u, default=list) == json.dumps(v, default=list)
     for k, flag in _SAME_ON_RESUME.items():
-        if dest.get(k, k) not in given or k not in old: continue
-        if k == 'loss_kwargs': differs = any(not same(v, old[k].get(n)) for n, v in mine[k].items())
-        else: differs = not same(mine[k], old[k])
+        v = getattr(stored, k)
+        if dest.get(k, k) not in given or v is None: continue
+        if k == 'loss_kwargs': differs = any(not _same(x, v.get(n)) for n, x in asked[k].items())
+        else: differs = not _same(asked[k], v)
         if differs:
-            raise UsageError(f"--resume: {flag} {mine[k]!r} differs from the run being resumed "
-                             f"({old[k]!r} in config.json); only --epochs may change; start a new "
+            raise UsageError(f"--resume: {flag} {asked[k]!r} differs from the run being resumed "
+                             f"({v!r} in its last.pt); only --epochs may change; start a new "
                              "run (another --out, or --overwrite)")
     for k in _SAME_ON_RESUME:
-        if k in old: setattr(a, k, old[k])
-    if 'epochs' not in given: a.epochs = old.get('epochs')
-    return old
+        if getattr(stored, k) is not None: setattr(a, k, getattr(stored, k))
+    a.epochs = a.epochs if 'epochs' in given else stored.epochs
+    if a.epochs < done:
+        raise UsageError(f"--epochs {a.epochs}: the run in {str(out)!r} has already trained {done} "
+                         f"epochs; ask for more than {done} to continue it, or start again with "
+                         "--overwrite")
+    return stored, done
 
+def _saved(out, epochs): # the folder of a stopped training run
+    "What a stopped training run has saved, and how to continue it."
+    try: done = _read_checkpoint(str(out / 'last.pt'))['epoch']
+    except (OSError, ValueError): done = None
+    if done is None:
+        return f"no checkpoint was written to {out} yet; start again with --overwrite --out {out}"
+    return (f"{out / 'last.pt'} holds {done} of {epochs} epochs; continue with: calibtut-train "
+            f"--out {out} --resume")
+
+@_owns_folders
 def train_main(argv=None): # command-line arguments (default: sys.argv[1:])
     "Entry point of `calibtut-train`."
     argv = sys.argv[1:] if argv is None else list(argv)
     a, given = _train_parser().parse_args(argv), _given(argv)
+    parent = os.environ.pop('CALIBTUT_WATCH_PARENT', None)  # a run started by --gpus
+    if parent: watch_parent(int(parent))
     if a.gpus is not None: return fan_out(a, argv)
     for flag in ('seeds', 'dry_run'):
         if getattr(a, flag):
             raise UsageError(f"--{flag.replace('_', '-')}: needs --gpus (independent "
                                               f"runs, one per GPU); for one run use --seed")
-    a.loss_kwargs, old = _loss_args(a.loss_arg), None
+    a.loss_kwargs, stored, done = _loss_args(a.loss_arg), None, 0
     if a.resume:  # the run's own settings first, then the checks
         if a.out is None:
             raise UsageError("--resume: needs --out, the folder of the run to continue")
-        old = _resume_settings(a, given, Path(a.out))
+        stored, done = _resume_settings(a, given, Path(a.out))
     if a.loss not in LOSSES:
         raise UsageError(f"--loss: unknown loss {a.loss!r}; known: {', '.join(LOSSES)}")
     _check_common(a)
@@ -705,35 +746,40 @@ def train_main(argv=None): # command-line arguments (default: sys.argv[1:])
     model = a.model or RECIPES[a.dataset]['model']
     epochs = a.epochs or RECIPES[a.dataset]['epochs']
     kwargs = check_loss_args(a.loss, loss_kwargs_for(a.dataset, a.loss, epochs, a.loss_kwargs))
-    config = dict(dataset=a.dataset, model=model, loss=a.loss, loss_kwargs=kwargs, seed=a.seed,
-                  epochs=epochs, preset=a.preset or 'paper', lr=a.lr, amp=a.amp,
-                  batch_size=a.batch_size or RECIPES[a.dataset]['batch_size'],
-                  reference_quirks=a.reference_quirks)
-    if old: config.update(preset=old.get('preset'), lr=old.get('lr'))  # fit refuses other values
-    out = Path(a.out or Path('runs') / default_run_name(config))
+    named = dict(dataset=a.dataset, model=model, loss=a.loss, loss_kwargs=kwargs, seed=a.seed,
+                 epochs=epochs, preset=a.preset or 'paper', lr=a.lr, amp=a.amp,
+                 batch_size=a.batch_size or RECIPES[a.dataset]['batch_size'],
+                 reference_quirks=a.reference_quirks)  # what the default folder name hashes
+    out = Path(a.out or Path('runs') / default_run_name(named))
+    if stored is not None and done >= epochs:  # a finished run: nothing is trained or rewritten
+        print(f"nothing to do: {out / 'last.pt'} already holds {done} of {epochs} epochs; pass a "
+              f"larger --epochs to continue it")
+        return dict(out=str(out), epoch=done, nothing_to_do=True)
+    recipe = (dataclasses.replace(stored, epochs=epochs) if stored is not None
+              else Recipe(**dict(named, milestones=milestones_for(a.dataset, epochs))))
     rank, world, dev = setup_distributed(a.device, a.dist_timeout)
     err = None
-    if rank == 0:
-        try: prepare_run_dir(out, resume=a.resume, overwrite=a.overwrite)
-        except ValueError as e: err = f"--out: {e}"
+    if rank == 0:  # the folder is this run's until the command ends
+        try: RunFolder(out, resume=a.resume, overwrite=a.overwrite).acquire()
+        except RunDirError as e: err = f"--out: {e}"
     if world > 1:  # every process stops on rank 0's refusal, before any work
         box = [err]; torch.distributed.broadcast_object_list(box, 0); err = box[0]
     if err: raise UsageError(err)
     opts = {'reference_quirks': True} if a.reference_quirks else {}
     loaders = load_splits(a.dataset, a.data_dir, a.batch_size, dev, a.seed, **opts)
-    config.update(num_classes=loaders[3].num_classes, in_channels=int(loaders[3].images.shape[1]),
-                  world_size=world)
+    config = dict(recipe.to_dict(), num_classes=loaders[3].num_classes,
+                  in_channels=int(loaders[3].images.shape[1]), world_size=world)
     write_config = lambda: (out / 'config.json').write_text(json.dumps(config, indent=1,
                                                                        default=list))
     if rank == 0 and not a.resume: write_config()
-    r = run_experiment(a.dataset, model, a.loss, kwargs, epochs, a.seed, dev, loaders=loaders,
-                       temperature_method=a.temperature_method, n_bins=a.n_bins,
-                       progress=not a.no_progress, preset=a.preset, checkpoint_dir=str(out),
-                       checkpoint_every=a.checkpoint_every, resume=True if a.resume else None,
-                       overwrite=a.overwrite, log_path=str(out / 'history.jsonl'), amp=_AMP[a.amp],
-                       compile=a.compile, dist_timeout=a.dist_timeout,
-                       **({'lr': a.lr} if a.lr is not None else {}),
-                       **({'milestones': None} if a.resume else {}))  # resume: the checkpoint's
+    try:
+        r = run_experiment(a.dataset, model, a.loss, kwargs, epochs, a.seed, dev, loaders=loaders,
+                           temperature_method=a.temperature_method, n_bins=a.n_bins,
+                           progress=not a.no_progress, recipe=recipe, checkpoint_dir=str(out),
+                           checkpoint_every=a.checkpoint_every, resume=True if a.resume else None,
+                           overwrite=a.overwrite, log_path=str(out / 'history.jsonl'),
+                           compile=a.compile, dist_timeout=a.dist_timeout)
+    except KeyboardInterrupt: raise Interrupted(_saved(out, epochs)) from None
     if rank == 0:
         if a.resume: write_config()  # the run's settings, with the epochs it now has
         _write_report(out, r, f"{a.dataset} / {model} / {a.loss}")
@@ -784,7 +830,8 @@ def run_jobs(jobs, # [(name, argv, log path)]
                 f = open(log, 'a')
                 f.write(f"\n# {time.strftime('%Y-%m-%d %H:%M:%S')} GPU {g}: {' '.join(cmd)}\n")
                 f.flush()
-                env = dict(os.environ, CUDA_VISIBLE_DEVICES=phys[g])
+                env = dict(os.environ, CUDA_VISIBLE_DEVICES=phys[g],
+                           CALIBTUT_WATCH_PARENT=str(os.getpid()))  # they end with this process
                 p = subprocess.Popen(cmd, env=env, stdout=f, stderr=subprocess.STDOUT)
                 running[g] = (name, p, f, log)
                 print(f"started {name} on GPU {g} (log {log})", flush=True)
@@ -836,7 +883,10 @@ def fan_out(a, argv):
     n = torch.cuda.device_count() if torch.cuda.is_available() else 0
     if max(gpus) >= n: raise UsageError(f"--gpus: GPU {max(gpus)} does not exist; {n} visible")
     if a.out: _claim_out(a.out)
-    codes = run_jobs(jobs, gpus)
+    try: codes = run_jobs(jobs, gpus)
+    except KeyboardInterrupt:
+        raise Interrupted("the runs still going were stopped; each keeps its last checkpoint: the "
+                          "same command with --resume continues them") from None
     failed = [k for k, c in codes.items() if c != 0]
     if failed: raise RunsFailed(f"{len(failed)} of {len(codes)} runs failed "
                                 f"({', '.join(failed)}); see their logs")
@@ -916,8 +966,15 @@ def evaluate_checkpoint(checkpoint, # path of a last.pt written by calibtut-trai
     if ood is not None and ood not in RECIPES:
         raise UsageError(f"--ood: unknown dataset {ood!r}; known: {', '.join(RECIPES)}")
     _, _, dev = setup_distributed(device)
+    try: meta = _read_checkpoint(str(ck))  # before the data: fails fast
+    except ValueError as e: raise UsageError(f"checkpoint: {e}") from None
+    rec = meta['config'] if isinstance(meta['config'], dict) else {}
+    for k in _NAMES:  # a checkpoint that records its recipe is the authority
+        if rec.get(k) is not None and k in cfg and not _same(rec[k], cfg[k]):
+            raise UsageError(f"checkpoint: {str(ck.parent / 'config.json')!r} names {k} "
+                             f"{cfg[k]!r}, but {str(ck)!r} was trained with {rec[k]!r}")
     net = get_model(cfg['model'], num_classes=cfg['num_classes'], in_channels=cfg['in_channels'])
-    try: meta = load_checkpoint(ck, net, restore_rng=False)  # before the data: fails fast
+    try: _restore(meta, ck, net, restore_rng=False)
     except ValueError as e: raise UsageError(f"checkpoint: {e}") from None
     opts = {'reference_quirks': True} if cfg.get('reference_quirks') else {}
     _, va, te, info = load_splits(cfg['dataset'], data_dir, None, dev, cfg['seed'], **opts)
@@ -940,6 +997,7 @@ def evaluate_checkpoint(checkpoint, # path of a last.pt written by calibtut-trai
         out['ood_dataset'] = ood
     return out
 
+@_owns_folders
 def eval_main(argv=None): # command-line arguments (default: sys.argv[1:])
     "Entry point of `calibtut-eval`."
     a = _eval_parser().parse_args(argv)

@@ -59,6 +59,9 @@ def channel_stats(images, # uint8 (N, C, H, W) tensor
                   chunk=4096, # images per chunk
                  ):
     "Per-channel population mean and std of uint8 images, in [0, 1] units, without a float copy"
+    if images.ndim != 4 or images.shape[0] == 0 or images[:1].numel() == 0:
+        raise ValueError(f"images: expected a non-empty (N, C, H, W) batch (an empty one has no "
+                         f"statistics), got shape {tuple(images.shape)}")
     s1 = torch.zeros(images.shape[1], dtype=torch.int64)
     s2 = torch.zeros(images.shape[1], dtype=torch.int64)
     for i in range(0, len(images), chunk):
@@ -149,7 +152,23 @@ def _unverified(cls):
     return type(f'Unverified{cls.__name__}', (cls,), attrs)
 
 # %% ../nbs/07_data.ipynb #690bfb76
-def _tv_load(cls, name, root, layout, how, download, verify, files, **kw):
+def _offline(e):
+    "Is `e` (or its cause) a failed download: no network, refused, timed out, an HTTP error?"
+    import urllib.error, http.client, socket
+    while e is not None:
+        if isinstance(e, (urllib.error.URLError, http.client.HTTPException, ConnectionError,
+                          TimeoutError, socket.gaierror)): return True
+        e = e.__cause__ or e.__context__
+    return False
+
+def _download_error(name, root, layout, url, e):
+    "The error of a download that failed (offline?): what failed, and how to get the files"
+    reason = getattr(e, 'reason', None) or e
+    return FileNotFoundError(f"{name}: download=True could not fetch {url} ({reason}); no network "
+                             f"here? Download it on a machine with internet access and unpack it "
+                             f"into {root}.\nExpected layout:\n{layout}")
+
+def _tv_load(cls, name, root, layout, how, download, verify, files, url=None, **kw):
     "Instantiate torchvision dataset class `cls`, turning its errors into ours"
     missing = [f for f in files if not (root / f).is_file()]
     if missing and not download:
@@ -160,6 +179,7 @@ def _tv_load(cls, name, root, layout, how, download, verify, files, **kw):
                       "code stored in the files, so use it only on files you trust", stacklevel=3)
     try: return (cls if verify else _unverified(cls))(str(root), download=download, **kw)
     except (RuntimeError, pickle.UnpicklingError, EOFError, KeyError, ValueError, OSError) as e:
+        if download and _offline(e): raise _download_error(name, root, layout, url, e) from None
         detail = ('MD5 checksum failed (verify=False skips this check)'
                   if verify and isinstance(e, RuntimeError) else f'{type(e).__name__}: {e}')
         raise _data_error('corrupt', name, root, layout, how, detail) from e
@@ -186,7 +206,7 @@ def load_cifar(root=None, # folder of cifar-10-batches-py/ or cifar-100-python/ 
     layout = f"  {root}/{folder}/\n    " + ', '.join(names)
     how = f"pass download=True (fetches {cls.url}), or unpack that archive into {root}"
     tv = _tv_load(cls, name, root, layout, how, download, verify, [f'{folder}/{f}' for f in names],
-                  train=split != 'test')
+                  url=cls.url, train=split != 'test')
     images = torch.from_numpy(np.ascontiguousarray(tv.data.transpose(0, 3, 1, 2)))
     labels = torch.tensor(tv.targets, dtype=torch.int64)
     if split != 'test':
@@ -216,6 +236,7 @@ def load_svhn(root=None, # folder of train_32x32.mat and test_32x32.mat (default
            f"or put those files in {root}")
     def read(s):
         tv = _tv_load(cls, 'svhn', root, layout, how, download, verify, [cls.split_list[s][1]],
+                      url=cls.split_list[s][0],
                       split=s)
         return (torch.from_numpy(np.ascontiguousarray(tv.data)),
                 torch.from_numpy(tv.labels.astype(np.int64)))
@@ -276,7 +297,10 @@ def load_tiny_imagenet(root=None, # folder holding tiny-imagenet-200/ (or that f
     how = f"pass download=True, or download {TINY_IMAGENET_URL} and unzip it into {root}"
     if download and not (d / 'wnids.txt').is_file():
         from torchvision.datasets.utils import download_and_extract_archive
-        download_and_extract_archive(TINY_IMAGENET_URL, str(root), md5=TINY_IMAGENET_MD5)
+        try: download_and_extract_archive(TINY_IMAGENET_URL, str(root), md5=TINY_IMAGENET_MD5)
+        except OSError as e:
+            if not _offline(e): raise
+            raise _download_error('tiny_imagenet', root, layout, TINY_IMAGENET_URL, e) from None
         d = root / 'tiny-imagenet-200'
     need = ([d / 'wnids.txt', d / 'train'] if split == 'train'
             else [d / 'wnids.txt', d / 'val' / 'val_annotations.txt'])
@@ -299,13 +323,33 @@ def load_tiny_imagenet(root=None, # folder holding tiny-imagenet-200/ (or that f
                    tuple(wnids))
 
 # %% ../nbs/07_data.ipynb #b2e638d8
+def _check_crop(images, dy, dx, flip, padding):
+    "A ValueError naming the argument of `crop_flip` that is out of range"
+    if isinstance(padding, bool) or not isinstance(padding, int) or padding < 0:
+        raise ValueError(f"padding: expected an int >= 0, got {padding!r}")
+    if images.ndim != 4:
+        raise ValueError(f"images: expected a (B, C, H, W) batch, got shape {tuple(images.shape)}")
+    B = images.shape[0]
+    for name, o in (('dy', dy), ('dx', dx), ('flip', flip)):
+        if tuple(o.shape) != (B,):
+            raise ValueError(f"{name}: expected shape ({B},), one per image, got {tuple(o.shape)}")
+    for name, o in (('dy', dy), ('dx', dx)):
+        if o.is_floating_point() or o.dtype == torch.bool:
+            raise ValueError(f"{name}: expected integer offsets, got {o.dtype}")
+        lo, hi = (int(v) for v in torch.stack([o.min(), o.max()]).tolist()) if B else (0, 0)
+        if lo < 0 or hi > 2 * padding:
+            raise ValueError(f"{name}: offsets must lie in 0..2*padding = 0..{2 * padding}, got "
+                             f"{lo}..{hi}")
+
 def crop_flip(images, # uint8 (or any dtype) batch (B, C, H, W)
               dy, # (B,) row offsets in 0..2*padding
               dx, # (B,) column offsets in 0..2*padding
               flip, # (B,) bool, mirror horizontally
               padding=4, # zero padding on each side before cropping
+              check=True, # check the arguments (one host sync; GPULoader's own offsets skip it)
              ):
     "Per-sample crop of the zero-padded batch at (dy, dx), then h-flip where `flip`; vectorised"
+    if check: _check_crop(images, dy, dx, flip, padding)
     B, C, H, W = images.shape
     dev = images.device
     padded = F.pad(images, (padding,) * 4)
@@ -329,7 +373,7 @@ def frozen_augment(images, # uint8 (N, C, H, W)
     out = torch.empty_like(images)
     for i in range(0, n, chunk):
         out[i:i + chunk] = crop_flip(images[i:i + chunk], dy[i:i + chunk], dx[i:i + chunk],
-                                     flip[i:i + chunk], padding)
+                                     flip[i:i + chunk], padding, check=i == 0)
     return out
 
 # %% ../nbs/07_data.ipynb #43440d7e
@@ -460,7 +504,7 @@ GPULoader.plan = _plan
 def _batch(self:GPULoader, idx, dy=None, dx=None, flip=None):
     "Float32 normalised images and labels of the samples `idx` (device tensors)"
     x = self.images[idx]
-    if self.augment: x = crop_flip(x, dy, dx, flip, self.padding)
+    if self.augment: x = crop_flip(x, dy, dx, flip, self.padding, check=False)  # in range
     x = x.float()
     x = x.mul_(self.scale).sub_(self.shift) if self.scale is not None else x.div_(255)
     if self.channels_last: x = x.contiguous(memory_format=torch.channels_last)
