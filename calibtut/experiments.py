@@ -10,11 +10,6 @@ import math, os, time
 import numpy as np
 import torch
 
-from .gradients import gaussian_mixture
-from .losses import get_loss
-from .metrics import calibration_report, posterior_ece
-from .temperature import fit_temperature
-
 # %% ../nbs/06_experiments.ipynb #74b9396b
 # side of a claim: (loss label, gamma rule, stage); gamma rule: 'tuned' (each method its own
 # validation-tuned gamma), 'matched' (one gamma for both sides, see `matched_gamma`),
@@ -357,6 +352,10 @@ def study_findings(claims, # `study_claims` output
 
 # %% ../nbs/14_study.ipynb #27e67d26
 from .data import load_digits_dataset
+from .gradients import gaussian_mixture
+from .losses import get_loss
+from .metrics import calibration_report, posterior_ece
+from .temperature import fit_temperature
 
 # %% ../nbs/14_study.ipynb #51538db5
 MIXTURE = dict(num_classes=5, dim=10, spread=0.8, sigma=1.0, seed=0,
