@@ -1,7 +1,7 @@
 """Declared dependencies (settings.ini `requirements`) must match what calibtut/*.py imports.
 
 Fails on an imported third-party module that no requirement provides, and on a requirement that no module
-imports. An import inside `try: ... except ImportError` is optional: its module must be declared in
+imports. An import inside `try: ... except ImportError` (or a broader handler) is optional: its module must be declared in
 `dev_requirements` instead (the code that needs it says how to install it). Usage: python .ci/deps_check.py
 """
 import ast, configparser, re, shlex, sys
@@ -21,8 +21,9 @@ def main():
     for f in sorted((ROOT / 'calibtut').glob('*.py')):
         tree = ast.parse(f.read_text(encoding='utf-8'))
         guarded = {id(n) for t in ast.walk(tree) if isinstance(t, ast.Try)
-                   and any(isinstance(h.type, ast.Name) and h.type.id in ('ImportError',
-                           'ModuleNotFoundError') for h in t.handlers)
+                   and any(h.type is None or (isinstance(h.type, ast.Name) and h.type.id in (
+                           'ImportError', 'ModuleNotFoundError', 'Exception', 'BaseException'))
+                           for h in t.handlers)
                    for b in t.body for n in ast.walk(b)}
         for node in ast.walk(tree):
             if isinstance(node, ast.Import): names = [a.name for a in node.names]
