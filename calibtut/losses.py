@@ -21,6 +21,9 @@ def _check_loss_inputs(logits, targets, reduction, ignore_index, weight):
 def _check_probs(probs, targets):
     "Check `probs` (N, C) against int64 `targets` (N,) (a hook, installed by appendix 12)"
 
+def _check_gamma(gamma, name='gamma'):
+    "Check that `gamma`, a number or a tensor, is >= 0 (a hook, installed by appendix 12)"
+
 # %% ../nbs/03_losses.ipynb #6b7bed79
 #| code-fold: true
 def _prep(logits, targets, reduction, ignore_index=-100, weight=None):
@@ -134,17 +137,6 @@ def _pow(
         return x.pow(gamma)
     bad = (x <= 0) & (gamma > 0) & (gamma < 1)
     return torch.where(bad, torch.ones_like(x), x).pow(gamma).masked_fill(bad, 0.0)
-
-
-def _check_gamma(gamma, name='gamma'):
-    "Raise unless `gamma` (a number or a tensor) is >= 0 (a device assert for accelerator tensors)."
-    if not torch.is_tensor(gamma):
-        if not gamma >= 0: raise ValueError(f"{name} must be >= 0, got {gamma}")
-    elif gamma.numel() and not torch.compiler.is_compiling():
-        if gamma.device.type == 'cpu':
-            if not bool((gamma >= 0).all()):
-                raise ValueError(f"{name} must be >= 0 everywhere, got min {gamma.min().item()}")
-        else: torch._assert_async((gamma >= 0).all(), f"{name} must be >= 0")
 
 # %% ../nbs/03_losses.ipynb #be7c787d
 def focal_weight(probs, # (N, C) predicted probabilities
@@ -554,7 +546,14 @@ def _validate_probs(probs, targets):
 
 
 def _validate_gamma(gamma, name='gamma'):
-    "Check that `gamma`, a number or a tensor, is >= 0 (a hook, installed by appendix 12)"
+    "Raise unless `gamma` (a number or a tensor) is >= 0 (a device assert for accelerator tensors)."
+    if not torch.is_tensor(gamma):
+        if not gamma >= 0: raise ValueError(f"{name} must be >= 0, got {gamma}")
+    elif gamma.numel() and not torch.compiler.is_compiling():
+        if gamma.device.type == 'cpu':
+            if not bool((gamma >= 0).all()):
+                raise ValueError(f"{name} must be >= 0 everywhere, got min {gamma.min().item()}")
+        else: torch._assert_async((gamma >= 0).all(), f"{name} must be >= 0")
 
 # %% ../nbs/12_losses_engineering.ipynb #f9e2817b
 def _validate_loss_inputs(logits, targets, reduction, ignore_index, weight):

@@ -116,7 +116,6 @@ def reliability_diagrams(results:dict, # label -> (probs, targets) for each mode
 
 # %% ../nbs/04_gradients.ipynb #6cfc9102
 import math
-
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
