@@ -152,7 +152,7 @@ def focal_loss(logits, targets, gamma=3.0, gra=False, reduction='mean', ignore_i
     return weighted_ce(logits, targets, focal_weight, gra, reduction, ignore_index, weight,
                        gamma=gamma)
 
-# %% ../nbs/03_losses.ipynb #7663b98a
+# %% ../nbs/03_losses.ipynb #4f7a6333
 def flsd_weight(
     probs,  # (N, C) predicted probabilities
     targets,  # (N,) int64 labels
@@ -176,7 +176,7 @@ def flsd_weight(
         gamma = torch.where(p < th, float(g), gamma)
     return _pow(1 - p, gamma)
 
-
+# %% ../nbs/03_losses.ipynb #ea9c5c15
 def flsd53_loss(
     logits,
     targets,
@@ -229,7 +229,7 @@ def scheduled_gamma(
     "γ of a focal loss scheduled by epoch (FLSc-531 by default)."
     return float(gammas[bisect_right(list(milestones), epoch)])
 
-# %% ../nbs/03_losses.ipynb #1e05b6d3
+# %% ../nbs/03_losses.ipynb #d8baa25f
 def adafocal_weight(
     probs,  # (N, C) predicted probabilities
     targets,  # (N,) int64 labels
@@ -255,7 +255,7 @@ def equal_mass_edges(
     srt = scores.sort().values
     return srt[torch.arange(1, n_bins, device=scores.device) * len(srt) // n_bins]
 
-
+# %% ../nbs/03_losses.ipynb #b0fe771b
 def adafocal_gaps(
     val_logits,  # (N, C) validation logits
     val_targets,  # (N,) validation labels
