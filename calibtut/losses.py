@@ -21,6 +21,9 @@ def _check_loss_inputs(logits, targets, reduction, ignore_index, weight):
 def _check_probs(probs, targets):
     "Check `probs` (N, C) against int64 `targets` (N,) (a hook, installed by appendix 12)"
 
+def _check_gamma(gamma, name='gamma'):
+    "Check that `gamma`, a number or a tensor, is >= 0 (a hook, installed by appendix 12)"
+
 # %% ../nbs/03_losses.ipynb #6b7bed79
 #| code-fold: true
 def _prep(logits, targets, reduction, ignore_index=-100, weight=None):
@@ -135,17 +138,6 @@ def _pow(
     bad = (x <= 0) & (gamma > 0) & (gamma < 1)
     return torch.where(bad, torch.ones_like(x), x).pow(gamma).masked_fill(bad, 0.0)
 
-
-def _check_gamma(gamma, name='gamma'):
-    "Raise unless `gamma` (a number or a tensor) is >= 0 (a device assert for accelerator tensors)."
-    if not torch.is_tensor(gamma):
-        if not gamma >= 0: raise ValueError(f"{name} must be >= 0, got {gamma}")
-    elif gamma.numel() and not torch.compiler.is_compiling():
-        if gamma.device.type == 'cpu':
-            if not bool((gamma >= 0).all()):
-                raise ValueError(f"{name} must be >= 0 everywhere, got min {gamma.min().item()}")
-        else: torch._assert_async((gamma >= 0).all(), f"{name} must be >= 0")
-
 # %% ../nbs/03_losses.ipynb #be7c787d
 def focal_weight(probs, # (N, C) predicted probabilities
                  targets, # (N,) int64 labels
@@ -160,7 +152,7 @@ def focal_loss(logits, targets, gamma=3.0, gra=False, reduction='mean', ignore_i
     return weighted_ce(logits, targets, focal_weight, gra, reduction, ignore_index, weight,
                        gamma=gamma)
 
-# %% ../nbs/03_losses.ipynb #7663b98a
+# %% ../nbs/03_losses.ipynb #4f7a6333
 def flsd_weight(
     probs,  # (N, C) predicted probabilities
     targets,  # (N,) int64 labels
@@ -184,7 +176,7 @@ def flsd_weight(
         gamma = torch.where(p < th, float(g), gamma)
     return _pow(1 - p, gamma)
 
-
+# %% ../nbs/03_losses.ipynb #ea9c5c15
 def flsd53_loss(
     logits,
     targets,
@@ -237,7 +229,7 @@ def scheduled_gamma(
     "γ of a focal loss scheduled by epoch (FLSc-531 by default)."
     return float(gammas[bisect_right(list(milestones), epoch)])
 
-# %% ../nbs/03_losses.ipynb #1e05b6d3
+# %% ../nbs/03_losses.ipynb #d8baa25f
 def adafocal_weight(
     probs,  # (N, C) predicted probabilities
     targets,  # (N,) int64 labels
@@ -263,7 +255,7 @@ def equal_mass_edges(
     srt = scores.sort().values
     return srt[torch.arange(1, n_bins, device=scores.device) * len(srt) // n_bins]
 
-
+# %% ../nbs/03_losses.ipynb #b0fe771b
 def adafocal_gaps(
     val_logits,  # (N, C) validation logits
     val_targets,  # (N,) validation labels
@@ -554,7 +546,14 @@ def _validate_probs(probs, targets):
 
 
 def _validate_gamma(gamma, name='gamma'):
-    "Check that `gamma`, a number or a tensor, is >= 0 (a hook, installed by appendix 12)"
+    "Raise unless `gamma` (a number or a tensor) is >= 0 (a device assert for accelerator tensors)."
+    if not torch.is_tensor(gamma):
+        if not gamma >= 0: raise ValueError(f"{name} must be >= 0, got {gamma}")
+    elif gamma.numel() and not torch.compiler.is_compiling():
+        if gamma.device.type == 'cpu':
+            if not bool((gamma >= 0).all()):
+                raise ValueError(f"{name} must be >= 0 everywhere, got min {gamma.min().item()}")
+        else: torch._assert_async((gamma >= 0).all(), f"{name} must be >= 0")
 
 # %% ../nbs/12_losses_engineering.ipynb #f9e2817b
 def _validate_loss_inputs(logits, targets, reduction, ignore_index, weight):

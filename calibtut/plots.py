@@ -116,7 +116,6 @@ def reliability_diagrams(results:dict, # label -> (probs, targets) for each mode
 
 # %% ../nbs/04_gradients.ipynb #6cfc9102
 import math
-
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
@@ -213,7 +212,7 @@ def _default_norm_losses():
         'BSCE-GRA': bsce_gra_loss,
     }
 
-# %% ../nbs/05_gra.ipynb #d716b5d0
+# %% ../nbs/05_gra.ipynb #d24da4a2
 def gradient_norm_plot(
     logits,  # (N, K) logits of a model on N samples
     targets,  # (N,) int64 labels
@@ -235,23 +234,15 @@ def gradient_norm_plot(
     count = np.bincount(idx, minlength=n_bins)
     keep = count > 0
     centre = np.bincount(idx, weights=u, minlength=n_bins)[keep] / count[keep]
-    fig, axes = plt.subplots(
-        1,
-        len(losses),
-        figsize=(3.3 * len(losses), 3.4),
-        sharex=True,
-        sharey=True,  # panels compared: one scale
-        squeeze=False,
-        layout='constrained',
-    )
+    fig, axes = plt.subplots(1, len(losses), figsize=(3.3 * len(losses), 3.4), sharex=True,
+                             sharey=True, squeeze=False, layout='constrained')  # one scale
     for ax, (name, loss_fn) in zip(axes[0], losses.items()):
         norms = _numpy(logit_gradients(loss_fn, logits, targets).norm(dim=1)).astype(float)
         color = loss_color(name) if name.removesuffix('-GRA') in LOSS_COLORS else 'tab:blue'
         ax.scatter(u, norms, s=s, alpha=0.25, color=color, label='one sample')
         mean = np.bincount(idx, weights=norms, minlength=n_bins)[keep] / count[keep]
-        ax.plot(
-            centre, mean, 'o-', color='black', ms=3, label=f'mean in {n_bins} equal-count bins'
-        )
+        ax.plot(centre, mean, 'o-', color='black', ms=3,
+                label=f'mean in {n_bins} equal-count bins')
         ax.set(title=name, xlabel=xlabel)
     axes[0][0].set_ylabel(r'gradient norm $\|\partial L / \partial z\|$')
     fig.suptitle('Per-sample gradient norm against uncertainty')
