@@ -500,7 +500,6 @@ def _nothing_written(out):
     return (f"nothing was written to {out} (compare.json is written at the end); run the same "
             "command again")
 
-@_owns_folders
 def _study_main(a, argv):
     "calibtut-compare --study: options of the default comparison are refused, then study_main"
     from calibtut.study import study_main
@@ -516,6 +515,7 @@ def _study_main(a, argv):
     return study_main(a.out, a.seeds, a.regimes, a.workers, a.overwrite, not a.no_progress,
                       command=' '.join(['calibtut-compare'] + args), report_only=a.report_only)
 
+@_owns_folders
 def compare_main(argv=None): # command-line arguments (default: sys.argv[1:])
     "Entry point of `calibtut-compare`."
     a = _compare_parser().parse_args(argv)

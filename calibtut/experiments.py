@@ -485,8 +485,10 @@ def run_jobs(fn, # a module-level function (picklable)
         before = torch.get_num_threads()
         try: torch.set_num_threads(1); return [fn(**j) for j in jobs]
         finally: torch.set_num_threads(before)
-    with cf.ProcessPoolExecutor(workers, mp_context=mp.get_context('spawn'), 
-                                initializer=torch.set_num_threads, initargs=(1,)) as ex:
+    from calibtut.runs import worker_init, stopping_workers
+    with cf.ProcessPoolExecutor(workers, mp_context=mp.get_context('spawn'),
+                                initializer=worker_init, initargs=(1, os.getpid())) as ex, \
+            stopping_workers(ex):   # Ctrl-C or the parent's death ends every worker at once
         return [f.result() for f in [ex.submit(fn, **j) for j in jobs]]
 
 # %% ../nbs/14_study.ipynb #78431841

@@ -239,8 +239,10 @@ def _pool_map(fn, jobs, workers, progress):
     import concurrent.futures as cf, multiprocessing as mp, sys
     if workers <= 1: return run_jobs(fn, jobs, 1)
     t0, out = time.perf_counter(), [None] * len(jobs)
+    from calibtut.runs import worker_init, stopping_workers
     with cf.ProcessPoolExecutor(workers, mp_context=mp.get_context('spawn'),
-                                initializer=torch.set_num_threads, initargs=(1,)) as ex:
+                                initializer=worker_init, initargs=(1, os.getpid())) as ex, \
+            stopping_workers(ex):   # Ctrl-C or the parent's death ends every worker at once
         futs = {ex.submit(fn, **j): i for i, j in enumerate(jobs)}
         for k, f in enumerate(cf.as_completed(futs), 1):
             i = futs[f]; out[i] = f.result()
