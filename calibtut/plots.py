@@ -73,10 +73,11 @@ def reliability_diagram(probs, # (N, K) class probabilities (tensor or array), r
     ax.bar(left, acc, width, align='edge', color='tab:blue', edgecolor='black', lw=0.5,
            label='accuracy')
     over = conf >= acc                                             # gap up: over-confident
-    ax.bar(left, conf - acc, width, bottom=acc, align='edge', alpha=0.35, lw=0.5,
-           color=np.where(over, 'tab:red', 'tab:orange'), hatch='//', edgecolor='black')
-    for c, what in (('tab:red', 'over'), ('tab:orange', 'under')):  # both gap colours, explained
-        ax.bar(0, 0, 0, color=c, alpha=0.35, hatch='//', edgecolor='black', lw=0.5,
+    gap = {True: '#f4a3a3', False: '#ffd27f'}   # opaque: the same colour on white and on a bar
+    ax.bar(left, conf - acc, width, bottom=acc, align='edge', lw=0.5,
+           color=[gap[bool(o)] for o in over], hatch='//', edgecolor='black')
+    for o, what in ((True, 'over'), (False, 'under')):            # both gap colours, explained
+        ax.bar(0, 0, 0, color=gap[o], hatch='//', edgecolor='black', lw=0.5,
                label=f'gap to confidence ({what}-confident)')
     ax.plot([0, 1], [0, 1], '--', color='black', lw=1, label='perfect calibration')
     ax.set(xlim=(0, 1), ylim=(0, 1), ylabel='accuracy in bin')
