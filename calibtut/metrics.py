@@ -43,7 +43,11 @@ def _inputs(probs, targets, n_bins=None, validate=True, ignore_index=-100, from_
         keep = t != ignore_index
         t = t.masked_fill(~keep, 0)
         w = w.masked_fill(~keep[:, None], 1 / w.shape[1])   # ignored rows: harmless, weight 0
-    if validate: _check_values(w, t, keep, tol=max(1e-3, torch.finfo(probs.dtype).eps))
+    if validate:
+        if keep is not None and not bool(keep.any()):
+            raise ValueError(f"targets: every target equals ignore_index={ignore_index}, so no "
+                             "sample is left to measure")
+        _check_values(w, t, keep, tol=max(1e-3, torch.finfo(probs.dtype).eps))
     return w, t, keep
 
 def _prepare(probs, targets, n_bins=None, validate=True):
