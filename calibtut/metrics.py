@@ -560,6 +560,9 @@ class CalibrationMeter:
         returns self"""
         if not isinstance(other, CalibrationMeter):
             raise TypeError(f"other must be a CalibrationMeter, got {type(other).__name__}")
+        if other is self:
+            raise ValueError("other: a meter cannot merge itself (its samples would count twice); "
+                             "merge a copy (copy.deepcopy) if that is what you mean")
         for key in ('n_bins', 'ignore_index', 'from_logits'):
             if getattr(other, key) != getattr(self, key):
                 raise ValueError(f"other: {key}={getattr(other, key)!r} but this meter has "
