@@ -6,7 +6,7 @@
 __all__ = ['temperature_grid', 'batched_ece', 'grid_criteria', 'fit_temperature', 'TemperatureScaler']
 
 # %% ../nbs/02_temperature.ipynb #23c691c3
-import math, warnings
+import math, numbers, warnings
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -89,6 +89,10 @@ def temperature_grid(start=0.1, # smallest temperature
                      dtype=torch.float64, # grid dtype
                     ):
     "The paper's grid of temperatures, `start, start+step, ..., stop`, without float drift."
+    for name, v in (('start', start), ('stop', stop), ('step', step)):
+        if isinstance(v, bool) or not isinstance(v, numbers.Real) or not math.isfinite(v) or v <= 0:
+            raise ValueError(f"`{name}` must be a finite number > 0, got {v!r}")
+    if stop < start: raise ValueError(f"`stop` must be >= `start`, got {stop} < {start}")
     n = int(round((stop - start) / step)) + 1
     return torch.tensor([round(start + i * step, 10) for i in range(n)], dtype=dtype)
 
@@ -150,7 +154,9 @@ def fit_temperature(logits, # (N, K) validation logits (not probabilities)
         if criterion != 'nll':
             raise ValueError("`criterion` must be 'nll' with method='lbfgs' "
                              "(the ECE has no useful gradient); use method='grid'")
-        if init <= 0: raise ValueError(f"`init` must be a positive temperature, got {init}")
+        if isinstance(init, bool) or not (isinstance(init, numbers.Real)
+                                          and math.isfinite(init) and init > 0):
+            raise ValueError(f"`init` must be a finite positive temperature, got {init!r}")
         return _fit_lbfgs(logits.to(torch.float64), targets, init=init, max_iter=max_iter)
     temps = (temperature_grid() if grid is None
              else torch.as_tensor(grid, dtype=torch.float64).flatten())
@@ -181,9 +187,11 @@ class TemperatureScaler(nn.Module):
 
     @staticmethod
     def _check_t(t):
-        if not (isinstance(t, (int, float)) and math.isfinite(t) and t > 0):
+        if isinstance(t, torch.Tensor) and t.numel() == 1: t = t.item()   # tensor(2.) is 2.0
+        if (isinstance(t, bool) or not isinstance(t, numbers.Real)
+                or not (math.isfinite(float(t)) and t > 0)):
             raise ValueError(f"`temperature` must be a finite number > 0, got {t!r}")
-        return t
+        return float(t)
 
     def set_temperature(self, t): # new temperature, > 0
         "Set the temperature (checked to be positive)."
