@@ -6,7 +6,7 @@
 __all__ = ['weighted_ce', 'ce_weight', 'cross_entropy', 'focal_weight', 'focal_loss', 'flsd_weight', 'flsd53_loss', 'inverse_focal_weight', 'inverse_focal_loss', 'scheduled_gamma', 'adafocal_weight', 'equal_mass_edges', 'adafocal_gaps', 'adafocal_update', 'brier_loss', 'label_smoothing_loss', 'laplacian_quadratic_form', 'mmce_penalty', 'mmce_loss', 'WEIGHTS', 'rival_prob', 'dual_focal_weight', 'dual_focal_loss', 'brier_weight', 'bsce_loss', 'bsce_gra_loss', 'REDUCTIONS', 'LOSSES', 'ScheduledFocalLoss', 'AdaFocalLoss', 'LossModule', 'CrossEntropyLoss', 'FocalLoss', 'FocalGRALoss', 'FLSD53Loss', 'DualFocalLoss', 'DualFocalGRALoss', 'InverseFocalLoss', 'BSCELoss', 'BSCEGRALoss', 'BrierLoss', 'MMCELoss', 'LabelSmoothingLoss', 'get_loss']
 
 # %% ../nbs/03_losses.ipynb #830297fe
-import math
+import math, numbers
 from bisect import bisect_right
 from contextlib import nullcontext
 
@@ -534,6 +534,7 @@ def _check_inputs(logits, targets, ignore_index=-100):
         )
 
 # %% ../nbs/12_losses_engineering.ipynb #17eeeaaa
+import numbers
 def _validate_probs(probs, targets):
     "Raise unless `probs` (N, C) and int64 `targets` (N,) fit together."
     if probs.dim() != 2:
@@ -548,6 +549,8 @@ def _validate_probs(probs, targets):
 def _validate_gamma(gamma, name='gamma'):
     "Raise unless `gamma` (a number or a tensor) is >= 0 (a device assert for accelerator tensors)."
     if not torch.is_tensor(gamma):
+        if isinstance(gamma, (bool, str, bytes)) or not isinstance(gamma, numbers.Real):
+            raise TypeError(f"{name} must be a number or a tensor, got {gamma!r}")
         if not gamma >= 0: raise ValueError(f"{name} must be >= 0, got {gamma}")
     elif gamma.numel() and not torch.compiler.is_compiling():
         if gamma.device.type == 'cpu':
@@ -876,6 +879,8 @@ def get_loss(
     **kwargs,
 ):  # options overriding the defaults, e.g. reduction='sum', gamma=4, ignore_index=255, weight=w
     "Build the loss module called `name` in the paper (an instance of its class in `LOSSES`)."
+    if not isinstance(name, str):
+        raise TypeError(f"name must be a string, one of {', '.join(LOSSES)}; got {name!r}")
     if name not in LOSSES:
         raise ValueError(f"name must be one of {', '.join(LOSSES)}; got {name!r}")
     make, _, defaults = LOSSES[name]

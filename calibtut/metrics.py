@@ -243,10 +243,13 @@ def nll(probs, # (N, K) or (N, K, d1, ...) class probabilities, rows on the simp
         ignore_index:int=-100, # targets equal to it are left out (None: none)
         from_logits:bool=False, # True: `probs` holds logits
        ):
-    """Mean negative log-likelihood of the targets, log clamped at -100 so that probability 0 stays
-    finite (0-dim tensor)"""
-    probs, targets, keep = _inputs(probs, targets, None, validate, ignore_index, from_logits)
-    return -_mean(_log_p_true(probs, targets), _mask(keep, probs), probs.dtype)
+    """Mean negative log-likelihood of the targets (0-dim tensor): from probabilities with the log
+    clamped at -100, so that probability 0 stays finite; from logits exactly, with `log_softmax`
+    (the cross-entropy, as in `calibration_report` and `F.cross_entropy`)"""
+    p, t, keep = _inputs(probs, targets, None, validate, ignore_index, from_logits)
+    if not from_logits: return -_mean(_log_p_true(p, t), _mask(keep, p), p.dtype)
+    z = _flatten(probs, targets)[0].to(p.dtype).log_softmax(1).gather(1, t[:, None]).squeeze(1)
+    return -_mean(z, _mask(keep, p), p.dtype)
 
 def brier_score(probs, # (N, K) or (N, K, d1, ...) class probabilities, rows on the simplex
                 targets, # (N,) or (N, d1, ...) integer labels in [0, K)
@@ -387,7 +390,7 @@ def _logit_stats(logits, targets, n_bins, ignore_index=-100, from_logits=True):
     simplex = ((x >= 0).all(1) & ((x.sum(1) - 1).abs() <= 1e-3))   # rows like probabilities
     x = x.to(_work_dtype(x)).masked_fill(~keep[:, None], 1 / k)     # left-out rows: harmless
     if from_logits:
-        logp = x.log_softmax(1)
+        logp = x.log_softmax(1)                                 # logits: exact, as `nll`'s
         probs = logp.exp()
     else:
         probs, logp = x, x.clamp(min=0).log().clamp(min=-100)   # the clamp of `nll`
@@ -543,12 +546,31 @@ class CalibrationMeter:
 
     def load_state_dict(self, state:dict):
         "Restore the statistics saved by `state_dict` (the settings must match this meter's)"
+        if not isinstance(state, dict):
+            raise TypeError(f"state_dict must be a dict from CalibrationMeter.state_dict(), "
+                            f"got {type(state).__name__}")
+        missing = [k for k in ('n_bins', 'ignore_index', 'from_logits', 'k') if k not in state]
+        if state.get('k') is not None:
+            missing += [k for k in ('top1', 'classwise', 'scalars', 'conf', 'correct', 'keep')
+                        if k not in state]
+        if missing: raise ValueError(f"state_dict: missing keys {missing}")
         for key in ('n_bins', 'ignore_index', 'from_logits'):
             if state.get(key) != getattr(self, key):
                 raise ValueError(f"state_dict: {key}={state.get(key)!r} but this meter has "
                                  f"{key}={getattr(self, key)!r}")
         self.reset()
         if state.get('k') is not None:
+            k, nb = state['k'], self.n_bins
+            shapes = dict(top1=(3, nb), classwise=(2, nb * k) if k else None)
+            for key, want in shapes.items():
+                got = tuple(getattr(state[key], 'shape', ()))
+                if want is not None and got != want:
+                    raise ValueError(f"state_dict: {key} has shape {got}, expected {want} for "
+                                     f"k={k} and n_bins={nb}")
+            n = len(state['conf'])
+            if len(state['correct']) != n or len(state['keep']) != n:
+                raise ValueError("state_dict: conf, correct and keep do not describe the same "
+                                 "samples (truncated?)")
             self.k = state['k']
             self.sums = {key: state[key] for key in ('top1', 'classwise', 'scalars')}
             self.conf, self.correct = [state['conf']], [state['correct']]

@@ -158,6 +158,8 @@ def fit_temperature(logits, # (N, K) validation logits (not probabilities)
                                           and math.isfinite(init) and init > 0):
             raise ValueError(f"`init` must be a finite positive temperature, got {init!r}")
         return _fit_lbfgs(logits.to(torch.float64), targets, init=init, max_iter=max_iter)
+    if isinstance(n_bins, bool) or not isinstance(n_bins, int) or n_bins < 1:
+        raise ValueError(f"`n_bins` must be an integer >= 1, got {n_bins!r}")
     temps = (temperature_grid() if grid is None
              else torch.as_tensor(grid, dtype=torch.float64).flatten())
     if temps.numel() == 0 or not (torch.isfinite(temps) & (temps > 0)).all():
