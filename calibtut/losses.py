@@ -372,17 +372,19 @@ class _GRACrossEntropy(torch.autograd.Function):
         logp = F.log_softmax(z, dim=1)
         probs = logp.exp()
         u = _check_weight(weight_fn(probs, t, **weight_kwargs), t)
-        ctx.save_for_backward(probs, u, t)
+        ctx.save_for_backward(z, probs, u, t)
         return u * F.nll_loss(logp, t, reduction='none')
 
     @staticmethod
-    @torch.autograd.function.once_differentiable
     def backward(ctx, grad):
-        probs, u, t = ctx.saved_tensors
+        z, probs, u, t = ctx.saved_tensors
+        second_order = torch.is_grad_enabled()   # create_graph=True: the gradient is differentiated
+        if second_order: probs = z.softmax(1)    # u·(p̂ − y) in z, with u held constant
         idx = t[:, None]
         p_minus_y = probs.scatter(
             1, idx, probs.gather(1, idx) - 1
         )  # p̂ − y without a one-hot matrix
+        if second_order: return p_minus_y * (grad * u)[:, None], None, None, None
         return p_minus_y.mul_((grad * u)[:, None]), None, None, None
 
 # %% ../nbs/05_gra.ipynb #00861cc2
