@@ -259,7 +259,7 @@ def run_study(out=None, # folder for study.json and the figures (None: write not
               progress=True, # one line per finished job on stderr
              ) -> dict:
     "Run every job of the study, tune gamma, decide the claims; write study.json and figures"
-    from calibtut.experiments import tune_gammas, study_claims, sweep_summary, plot_sweep, STUDY_CLAIMS
+    from calibtut.experiments import tune_gammas, study_claims, STUDY_CLAIMS
     if isinstance(seeds, bool) or not isinstance(seeds, int) or seeds < 2:
         raise ValueError(f"seeds: expected an integer >= 2 (paired intervals), got {seeds!r}")
     if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int)
@@ -315,7 +315,7 @@ def study_report(out, # a folder holding a study.json
     "Rebuild tuned gammas, claims, report and figures of out/study.json from its runs (no training)"
     import datetime, json
     from pathlib import Path
-    from calibtut.experiments import tune_gammas, study_claims
+    from calibtut.experiments import tune_gammas, study_claims, STUDY_CLAIMS
     path = Path(out) / 'study.json'
     if not path.is_file(): raise FileNotFoundError(f"out: no study.json in {str(out)!r}")
     rec = json.loads(path.read_text())
