@@ -48,6 +48,12 @@ def _numbers(x, n):
 # %% ../nbs/13_exercises.ipynb #e9171b1b
 def _digest(s): return hashlib.sha256(('calibtut exercises:' + s).encode()).hexdigest()[:16]
 
+def _choice(answer, key, digest, good, hint):
+    "A multiple-choice checker: `answer` one of 'a', 'b', 'c', right when its digest matches"
+    a = _letter(answer, 'abc')
+    if a is None: return _expects("one letter, 'a', 'b' or 'c'")
+    return _verdict(_digest(f'{key}:{a}') == digest, good, hint)
+
 def _letter(x, choices):
     "`x` as one of the letters in `choices` ('a', ' B ', ...), or None"
     if not isinstance(x, str): return None
@@ -129,11 +135,9 @@ def check_brier_constant(answer):
 
 def check_mce_ece(answer):
     "Exercise 01/4: the letter of the statement that explains MCE >= ECE."
-    a = _letter(answer, 'abc')
-    if a is None: return _expects("one letter, 'a', 'b' or 'c'")
-    return _verdict(_digest('mce_ece:' + a) == '06df26b307a7bf6c',
-                    'A weighted average never exceeds its largest term.',
-                    'Compare how the two metrics combine the same per-bin gaps.')
+    return _choice(answer, 'mce_ece', '06df26b307a7bf6c',
+                   'A weighted average never exceeds its largest term.',
+                   'Compare how the two metrics combine the same per-bin gaps.')
 
 # %% ../nbs/13_exercises.ipynb #51680777
 NLL_LOGITS = ((2.0, 0.0, -1.0), (0.5, 1.5, 0.0))  # exercises 02/1 and 02/3: two samples
@@ -170,19 +174,15 @@ def check_nll_curvature(answer):
 
 def check_no_errors_temperature(answer):
     "Exercise 02/2: the letter of what the NLL-optimal temperature does without errors."
-    a = _letter(answer, 'abc')
-    if a is None: return _expects("one letter, 'a', 'b' or 'c'")
-    return _verdict(_digest('no_errors:' + a) == 'e53ca8a796550c99',
-                    'Without a wrong sample, sharpening always lowers the NLL.',
-                    'Take one correct sample: does its -log p fall or rise as its logits grow?')
+    return _choice(answer, 'no_errors', 'e53ca8a796550c99',
+                   'Without a wrong sample, sharpening always lowers the NLL.',
+                   'Take one correct sample: does its -log p fall or rise as its logits grow?')
 
 def check_guaranteed_gain(answer):
     "Exercise 02/4: the letter of the gain that holds by construction."
-    a = _letter(answer, 'abc')
-    if a is None: return _expects("one letter, 'a', 'b' or 'c'")
-    return _verdict(_digest('guaranteed:' + a) == '88be77a4517bec32',
-                    'T = 1 was a candidate on the data the fit saw.',
-                    'Which data did the fit see, and which quantity did it minimise?')
+    return _choice(answer, 'guaranteed', '88be77a4517bec32',
+                   'T = 1 was a candidate on the data the fit saw.',
+                   'Which data did the fit see, and which quantity did it minimise?')
 
 # %% ../nbs/13_exercises.ipynb #f1e9b677
 def check_flsd_weights(answer):
@@ -313,11 +313,9 @@ def check_bsce_gra_norm(answer):
 
 def check_gra_value(answer):
     "Exercise 05/4: the letter of the reason GRA's printed loss is not the loss it minimises."
-    a = _letter(answer, 'abc')
-    if a is None: return _expects("one letter, 'a', 'b' or 'c'")
-    return _verdict(_digest('gra_value:' + a) == '0a106da1cd79cab5',
-                    'A stop-gradient changes the backward pass only.',
-                    'What does detach() change: the forward value or the backward pass?')
+    return _choice(answer, 'gra_value', '0a106da1cd79cab5',
+                   'A stop-gradient changes the backward pass only.',
+                   'What does detach() change: the forward value or the backward pass?')
 
 # %% ../nbs/13_exercises.ipynb #fbbe93d4
 HOLM_EXERCISE = (0.004, 0.020, 0.014, 0.200)   # exercise 06/1: claims 1 to 4

@@ -300,10 +300,10 @@ def write_study(rec, # `run_study` output
     from calibtut.experiments import sweep_summary, plot_sweep
     import matplotlib.pyplot as plt
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
-    rec['report'] = make_report(rec['runs'], rec['tuned'], rec['claims'])
+    summ = sweep_summary(rec['runs'])   # once, for the report and the figures
+    rec['report'] = make_report(rec['runs'], rec['tuned'], rec['claims'], summ)
     tmp = out / 'study.json.tmp'
     tmp.write_text(json.dumps(rec, indent=1)); os.replace(tmp, out / 'study.json')
-    summ = sweep_summary(rec['runs'])
     for t, g in sorted({(r['task'], r['regime']) for r in rec['runs']}):
         fig = plot_sweep(summ, t, g); fig.savefig(out / f'sweep_{t}_{g}.png', dpi=110)
         plt.close(fig)
@@ -328,12 +328,13 @@ def study_report(out, # a folder holding a study.json
 
 # %% ../nbs/14_study.ipynb #9ca33eba
 def make_report(runs, tuned, claims, # the study's records, tuned gammas and claims
+                summary=None, # their `sweep_summary`, if already computed
                ) -> dict:
     "Everything chapter 06 shows about a study, computed from its runs, tuned gammas and claims"
     from calibtut.experiments import (sweep_summary, verdict_table, study_findings,
                                       exponent_vs_estimate, temperature_rank_correlation,
                                       regime_dependence)
-    summ = sweep_summary(runs)
+    summ = sweep_summary(runs) if summary is None else summary
     regs = sorted({(r['task'], r['regime']) for r in runs}, key=lambda k: (k[0] != 'mixture', k))
     behind = []
     for t, g in regs:
