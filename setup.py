@@ -17,7 +17,11 @@ py_versions = '3.10 3.11 3.12 3.13'.split()
 
 lic = licenses.get(cfg['license'].lower(), cfg['license'])
 requirements = shlex.split(cfg.get('requirements', ''))
-dev_requirements = shlex.split(cfg.get('dev_requirements', ''))
+# extras: every `<name>_requirements` setting but dev's; `all` is their union, `dev` all + its tools
+extras = {k[:-len('_requirements')]: shlex.split(v) for k, v in cfg.items()
+          if k.endswith('_requirements') and k != 'dev_requirements'}
+extras['all'] = sorted({r for reqs in extras.values() for r in reqs})
+extras['dev'] = extras['all'] + shlex.split(cfg.get('dev_requirements', ''))
 package_data = {cfg['lib_name']: cfg['package_data'].split()} if cfg.get('package_data') else {}
 
 setuptools.setup(
@@ -37,7 +41,7 @@ setuptools.setup(
     include_package_data=True,
     package_data=package_data,
     install_requires=requirements,
-    extras_require={'dev': dev_requirements},
+    extras_require=extras,
     python_requires='>=' + cfg['min_python'],
     long_description=open('README.md', encoding='utf-8').read(),
     long_description_content_type='text/markdown',

@@ -9,6 +9,23 @@ import pkgutil as _pkgutil
 _submodules = sorted(m.name for m in _pkgutil.iter_modules(__path__) if not m.name.startswith('_'))
 
 
+# The core install needs only torch, numpy and tqdm; the rest comes in extras (settings.ini):
+# vision (torchvision, pillow), plots (matplotlib), compare (scikit-learn, scipy, matplotlib),
+# torchmetrics, all, dev. A module that needs an extra imports it as
+#     try: import matplotlib.pyplot as plt
+#     except ModuleNotFoundError as e: raise _missing_extra(e, 'plots') from None
+# so that a missing package is one line naming the extra (.ci/deps_check.py checks the names).
+_EXTRAS = ('vision', 'plots', 'compare', 'torchmetrics', 'all', 'dev')
+
+
+def _missing_extra(error, extra):
+    "The one-line error for a package (`error.name`) that calibtut's extra `extra` installs."
+    if extra not in _EXTRAS: raise ValueError(f'extra must be one of {_EXTRAS}, got {extra!r}')
+    name = (getattr(error, 'name', None) or str(error)).split('.')[0]
+    return ModuleNotFoundError(f"{name} is not installed: it comes with calibtut's {extra!r} extra "
+                               f"(pip install 'calibtut[{extra}]')", name=name)
+
+
 def __getattr__(name):
     if name in _submodules:
         return _importlib.import_module(f'{__name__}.{name}')

@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from . import _missing_extra
 from .data import GPULoader, get_dataset, _default_root
 from .experiments import (TASKS, benchmark, evaluate_claims, format_ci_table, format_claims,
                                   summarise_ci)
@@ -211,7 +212,8 @@ def format_table(summary, # label -> summarise() output
 def _save_reliability(path, panels, n_bins, ncols):
     "reliability.png from {label: (probs, targets)}"
     from calibtut.plots import reliability_diagrams
-    import matplotlib.pyplot as plt
+    try: import matplotlib.pyplot as plt
+    except ModuleNotFoundError as e: raise _missing_extra(e, 'plots') from None
     res = reliability_diagrams(panels, n_bins=n_bins, ncols=ncols)
     fig = res[0] if isinstance(res, tuple) else res
     fig.savefig(path, dpi=80); plt.close(fig)
@@ -360,10 +362,18 @@ def _exit_code(e):
     if isinstance(e, CheckpointWriteError): return EXIT_IO
     if isinstance(e, DistTimeoutError): return EXIT_DIST_TIMEOUT
     if isinstance(e, RunsFailed): return EXIT_RUNS_FAILED
-    if isinstance(e, (UsageError, ValueError, FileNotFoundError)): return EXIT_USAGE
+    if isinstance(e, (UsageError, ValueError, FileNotFoundError, ImportError)): return EXIT_USAGE
     if isinstance(e, OSError): return EXIT_IO
     if isinstance(e, RuntimeError) and str(e).startswith('LOCAL_RANK'): return EXIT_USAGE
     return None
+
+def _need_extra(extra, *modules):
+    "Fail at once, not after training, when a module that calibtut's extra `extra` installs is missing"
+    import importlib.util
+    missing = [m for m in modules if importlib.util.find_spec(m) is None]
+    if missing:
+        raise UsageError(f"{', '.join(missing)} not installed: this command needs calibtut's "
+                         f"{extra!r} extra (pip install 'calibtut[{extra}]')")
 
 def _run_cli(prog, main, argv):
     "Run `main(argv)`; a user's error -> one line on stderr and its exit status (see EXIT_CODES)."
@@ -519,6 +529,7 @@ def _study_main(a, argv):
 def compare_main(argv=None): # command-line arguments (default: sys.argv[1:])
     "Entry point of `calibtut-compare`."
     a = _compare_parser().parse_args(argv)
+    _need_extra('compare', 'scipy', 'sklearn', 'matplotlib')  # before any training, not after
     if a.study: return _study_main(a, argv)
     if a.regimes is not None or a.report_only:
         raise UsageError("--regimes, --report-only: apply only with --study")
@@ -896,7 +907,8 @@ def fan_out(a, argv):
 def _write_report(out, r, title):
     "report.json, reliability.png (before and after temperature scaling) and a printed summary."
     from calibtut.plots import reliability_diagrams
-    import matplotlib.pyplot as plt
+    try: import matplotlib.pyplot as plt
+    except ModuleNotFoundError as e: raise _missing_extra(e, 'plots') from None
     report = {k: r[k] for k in ('pre', 'post', 'temperature')}
     (out / 'report.json').write_text(json.dumps(report, indent=1))
     p, t = r['test_probs'], r['test_targets']

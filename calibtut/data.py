@@ -4,8 +4,9 @@
 
 # %% auto #0
 __all__ = ['DIGITS_SIZES', 'CIFAR_MEAN', 'CIFAR_STD', 'IMAGENET_MEAN', 'IMAGENET_STD', 'TINY_IMAGENET_URL', 'TINY_IMAGENET_MD5',
-           'DATASETS', 'Dataset', 'channel_stats', 'paper_split', 'load_digits_dataset', 'load_cifar', 'load_svhn',
-           'load_tiny_imagenet', 'crop_flip', 'frozen_augment', 'get_dataset', 'GPULoader']
+           'DATASETS', 'Dataset', 'channel_stats', 'paper_split', 'load_digits_dataset', 'torchvision_mismatch',
+           'import_torchvision', 'load_cifar', 'load_svhn', 'load_tiny_imagenet', 'crop_flip', 'frozen_augment',
+           'get_dataset', 'GPULoader']
 
 # %% ../nbs/07_data.ipynb #f9c86230
 import os, pickle, warnings
@@ -17,7 +18,8 @@ from pathlib import Path
 import numpy as np
 import torch
 import torch.nn.functional as F
-from PIL import Image
+
+from . import _missing_extra
 
 # %% ../nbs/07_data.ipynb #12aa8d17
 @dataclass(repr=False)
@@ -117,7 +119,8 @@ DIGITS_SIZES = {'test': 900, 'val': 300}  # the rest (597) is train
 @lru_cache(1)
 def _sklearn_digits():
     "All 1,797 digits as uint8 (N, 1, 8, 8) images (exact 0..16 -> 0..255 mapping) and int64 labels"
-    from sklearn.datasets import load_digits
+    try: from sklearn.datasets import load_digits
+    except ModuleNotFoundError as e: raise _missing_extra(e, 'compare') from None
     d = load_digits()
     v = d.images.astype(np.int64)
     return (torch.from_numpy(((255 * v + 8) // 16).astype(np.uint8))[:, None],
@@ -136,6 +139,42 @@ def load_digits_dataset(split='train', # 'train', 'val' or 'test'
     i = torch.from_numpy(idx[split])
     return Dataset(images[i], labels[i], mean, std, 10, 'digits', split,
                    tuple(str(k) for k in range(10)))
+
+# %% ../nbs/07_data.ipynb #85714ac2
+def _minor(version):
+    "(major, minor) of a version string such as '2.14.1+cu130'"
+    major, minor = version.split('+')[0].split('.')[:2]
+    return int(major), int(''.join(ch for ch in minor if ch.isdigit()) or 0)
+
+
+def torchvision_mismatch(torch_version:str, # torch.__version__, e.g. '2.14.1+cu130'
+                         torchvision_version:str, # torchvision's version, e.g. '0.29.1'
+                        ) -> str|None: # why the two do not go together, or None when they do
+    "Check that torchvision was released for this torch (torch 2.x pairs with torchvision 0.(x+15))"
+    (tm, tn), (vm, vn) = _minor(torch_version), _minor(torchvision_version)
+    if tm != 2 or vm != 0: return None  # outside the rule's range: nothing to say
+    if vn == tn + 15: return None
+    return (f"torchvision {torchvision_version} was built for torch 2.{vn - 15}, but torch "
+            f"{torch_version} is installed: torch 2.{tn} goes with torchvision 0.{tn + 15} "
+            f"(pip install 'torchvision==0.{tn + 15}.*' from the index torch came from)")
+
+
+def import_torchvision():
+    "torchvision, with a one-line error naming the extra or the matching versions if it fails"
+    import importlib.metadata
+    try: version = importlib.metadata.version('torchvision')
+    except importlib.metadata.PackageNotFoundError: version = None
+    mismatch = version and torchvision_mismatch(torch.__version__, version)
+    try: import torchvision
+    except ModuleNotFoundError as e:
+        if e.name != 'torchvision': raise
+        raise _missing_extra(e, 'vision') from None
+    except Exception as e:  # operators registered for another torch: RuntimeError, AttributeError
+        first = (str(e).splitlines() or [''])[0]
+        raise ImportError(mismatch or f"torchvision {version} failed to import with torch "
+                          f"{torch.__version__} ({type(e).__name__}: {first})") from None
+    if mismatch: warnings.warn(mismatch, stacklevel=2)
+    return torchvision
 
 # %% ../nbs/07_data.ipynb #506c1027
 CIFAR_MEAN, CIFAR_STD = (0.4914, 0.4822, 0.4465), (0.2023, 0.1994, 0.2010)
@@ -195,7 +234,7 @@ def load_cifar(root=None, # folder of cifar-10-batches-py/ or cifar-100-python/ 
                reference_quirks=False, # CIFAR-100 test split normalised with ImageNet statistics
               ):
     "CIFAR-10/100 through torchvision's dataset classes, split as in the reference protocol"
-    import torchvision
+    torchvision = import_torchvision()
     _check_split(split)
     if num_classes not in (10, 100):
         raise ValueError(f"num_classes: expected 10 or 100, got {num_classes}")
@@ -227,7 +266,7 @@ def load_svhn(root=None, # folder of train_32x32.mat and test_32x32.mat (default
               reference_quirks=False, # normalise with CIFAR-10's statistics, as the reference code
              ):
     "SVHN through torchvision's dataset class, 10 % of train held out for val, stats from train"
-    import torchvision
+    torchvision = import_torchvision()
     _check_split(split)
     root, cls = _default_root(root), torchvision.datasets.SVHN
     layout = f"  {root}/train_32x32.mat, {root}/test_32x32.mat"
@@ -256,6 +295,8 @@ TINY_IMAGENET_MD5 = '90528d7ca1a48142e341f4ef8d21d0de'  # the official archive's
 
 def _read_rgb(path, size):
     "Decode one image file to a (3, size, size) uint8 array"
+    try: from PIL import Image
+    except ModuleNotFoundError as e: raise _missing_extra(e, 'vision') from None
     with Image.open(path) as im: a = np.asarray(im.convert('RGB'))
     if a.shape != (size, size, 3):
         raise ValueError(f"{path}: expected a {size}x{size} image, got {a.shape[1]}x{a.shape[0]}")
@@ -296,6 +337,7 @@ def load_tiny_imagenet(root=None, # folder holding tiny-imagenet-200/ (or that f
               f"  {d}/val/images/val_<k>.JPEG\n  {d}/val/val_annotations.txt")
     how = f"pass download=True, or download {TINY_IMAGENET_URL} and unzip it into {root}"
     if download and not (d / 'wnids.txt').is_file():
+        import_torchvision()
         from torchvision.datasets.utils import download_and_extract_archive
         try: download_and_extract_archive(TINY_IMAGENET_URL, str(root), md5=TINY_IMAGENET_MD5)
         except OSError as e:

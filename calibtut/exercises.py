@@ -20,6 +20,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from . import _missing_extra
+
 # %% ../nbs/13_exercises.ipynb #fca56004
 def _expects(what): print(f"Expected {what}."); return False
 
@@ -278,7 +280,8 @@ def check_unit_crossing(answer):
 # %% ../nbs/13_exercises.ipynb #ff2b8d3f
 def check_gra_loss(fn):
     "Exercise 05/1: the loss l(p), l(1) = 0, whose gradient is the GRA gradient of u = 1 - p^2."
-    from scipy.integrate import quad
+    try: from scipy.integrate import quad
+    except ModuleNotFoundError as e: raise _missing_extra(e, 'compare') from None
     p = torch.tensor([0.01, 0.1, 0.3, 0.5, 0.8, 0.99], dtype=torch.float64)
     got = _curve(fn, p.clone(), shape=p.shape)
     if got is None: return False
@@ -360,7 +363,8 @@ NONINF_EXERCISE = (0.30, 0.20, 10, 1.0)   # exercise 06/4: mean, standard error,
 
 def check_noninferiority_p(answer):
     "Exercise 06/4: the one-sided p-value of the non-inferiority test, three significant digits."
-    from scipy.stats import t as student_t
+    try: from scipy.stats import t as student_t
+    except ModuleNotFoundError as e: raise _missing_extra(e, 'compare') from None
     a = _number(answer)
     if a is None: return _expects("one number, the p-value (between 0 and 1)")
     m, se, n, margin = NONINF_EXERCISE

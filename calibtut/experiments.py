@@ -10,6 +10,8 @@ import math, os, time
 import numpy as np
 import torch
 
+from . import _missing_extra
+
 # %% ../nbs/06_experiments.ipynb #74b9396b
 # side of a claim: (loss label, gamma rule, stage); gamma rule: 'tuned' (each method its own
 # validation-tuned gamma), 'matched' (one gamma for both sides, see `matched_gamma`),
@@ -51,7 +53,8 @@ def paired_ci(diffs, # per-seed differences a - b of paired runs
               level=0.95, # confidence level
              ) -> tuple:
     "Mean of paired differences and its paired-t confidence interval -> (mean, low, high)"
-    from scipy.stats import t as student_t
+    try: from scipy.stats import t as student_t
+    except ModuleNotFoundError as e: raise _missing_extra(e, 'compare') from None
     d = np.asarray(diffs, dtype=np.float64)
     if d.ndim != 1 or len(d) < 2:
         raise ValueError(f"diffs: expected at least 2 paired differences, got shape {d.shape}")
@@ -66,7 +69,8 @@ def paired_test(diffs, # per-seed differences a - b of paired runs
                 level=0.95, # confidence level of the interval
                ) -> dict:
     "Mean paired difference, its t interval and the p-value of the claim's test"
-    from scipy.stats import t as student_t
+    try: from scipy.stats import t as student_t
+    except ModuleNotFoundError as e: raise _missing_extra(e, 'compare') from None
     if kind not in ('superiority', 'non_inferiority'):
         raise ValueError(f"kind: expected 'superiority' or 'non_inferiority', got {kind!r}")
     m, lo, hi = paired_ci(diffs, level)
@@ -220,7 +224,8 @@ def plot_sweep(summary, # `sweep_summary` output
                task, regime, # which panel set
               ):
     "ECE before and after scaling and accuracy against gamma: means, within-seed 95 % intervals"
-    import matplotlib.pyplot as plt
+    try: import matplotlib.pyplot as plt
+    except ModuleNotFoundError as e: raise _missing_extra(e, 'plots') from None
     fig, axes = plt.subplots(1, 3, figsize=(13, 3.8), sharex=True)
     qs = [('pre_ece', 'test ECE before scaling (%)'), ('post_ece', 'test ECE after scaling (%)'),
           ('accuracy', 'test accuracy (%)')]
@@ -295,7 +300,8 @@ def exponent_vs_estimate(summary, # `sweep_summary` output
 
 def temperature_rank_correlation(summary, task, regime) -> float:
     "Spearman correlation, over every loss and gamma, of mean test ECE and mean |log T|"
-    from scipy.stats import spearmanr
+    try: from scipy.stats import spearmanr
+    except ModuleNotFoundError as e: raise _missing_extra(e, 'compare') from None
     ks = [k for k in summary if k[:2] == (task, regime)]
     e = [summary[k]['pre_ece']['mean'] for k in ks]
     t = [abs(math.log(summary[k]['temperature']['mean'])) for k in ks]

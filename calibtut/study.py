@@ -14,6 +14,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from . import _missing_extra
+
 from .experiments import GAMMAS, init_mlp, mlp_forward, run_jobs
 from .gradients import gaussian_mixture
 from .losses import get_loss
@@ -298,7 +300,8 @@ def write_study(rec, # `run_study` output
     import json
     from pathlib import Path
     from calibtut.experiments import sweep_summary, plot_sweep
-    import matplotlib.pyplot as plt
+    try: import matplotlib.pyplot as plt
+    except ModuleNotFoundError as e: raise _missing_extra(e, 'plots') from None
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     summ = sweep_summary(rec['runs'])   # once, for the report and the figures
     rec['report'] = make_report(rec['runs'], rec['tuned'], rec['claims'], summ)
