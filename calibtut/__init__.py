@@ -4,7 +4,11 @@ __version__ = "0.0.1"
 # Submodules load on first attribute access (PEP 562), so `import calibtut` stays fast and
 # `calibtut.losses.bsce_gra_loss` works without importing torchvision.
 import importlib as _importlib
+import importlib.abc as _abc
+import importlib.machinery as _machinery
+import json as _json
 import pkgutil as _pkgutil
+import sys as _sys
 
 _submodules = sorted(m.name for m in _pkgutil.iter_modules(__path__) if not m.name.startswith('_'))
 
@@ -34,3 +38,40 @@ def __getattr__(name):
 
 def __dir__():
     return sorted(set(globals()) | set(_submodules))
+
+
+# Docstrings with a Parameters section, generated from the notebooks' docments by .ci/docstrings.py into
+# _docstrings.json, are set on each submodule's public functions and classes right after the submodule
+# runs, so that help() and IDEs list the parameters. The finder below only acts on calibtut's own modules.
+_docs = None
+
+
+def _add_docs(module):
+    global _docs
+    if _docs is None:
+        try:
+            with open(f'{__path__[0]}/_docstrings.json', encoding='utf-8') as f: _docs = _json.load(f)
+        except OSError: _docs = {}
+    for qualname, doc in _docs.get(module.__name__.rpartition('.')[2], {}).items():
+        obj, *rest = qualname.split('.')
+        target = getattr(module, obj, None)
+        for attr in rest: target = getattr(target, attr, None)
+        try:
+            if target is not None: target.__doc__ = doc
+        except (AttributeError, TypeError): pass
+
+
+class _DocFinder(_abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if path is None or name.count('.') != 1 or not name.startswith(__name__ + '.'): return None
+        spec = _machinery.PathFinder.find_spec(name, path)
+        if spec is None or not isinstance(spec.loader, _machinery.SourceFileLoader): return spec
+        run = spec.loader.exec_module
+        def exec_module(module):
+            run(module)
+            _add_docs(module)
+        spec.loader.exec_module = exec_module
+        return spec
+
+
+if not any(isinstance(f, _DocFinder) for f in _sys.meta_path): _sys.meta_path.insert(0, _DocFinder())

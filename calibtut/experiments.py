@@ -480,22 +480,41 @@ def run_batched_job(task, # one of TASKS
         out.update(test_probs=zt[seeds.index(keep_probs_of)].softmax(1), test_targets=yt)
     return out
 
+def _job_line(k, n, job, elapsed):
+    "One progress line on stderr: '[k/n]  elapsed s  the job's arguments' (large ones left out)"
+    import sys
+    shown = ' '.join(str(v) for a, v in job.items() if isinstance(v, (str, int, float)))
+    print(f"[{k}/{n}] {elapsed:6.0f} s  {shown}", file=sys.stderr, flush=True)
+
 def run_jobs(fn, # a module-level function (picklable)
              jobs, # list of keyword-argument dicts
              workers=None, # worker processes (default: one per core, at most one per job); 1: here
+             progress=None, # None: silent; True: a line on stderr per finished job; or a
+                            # callable(k, n, job, elapsed seconds)
             ) -> list:
     "fn(**job) for every job, each single-threaded, in a 'spawn' process pool; results in job order"
     import concurrent.futures as cf, multiprocessing as mp
-    workers = min(len(jobs), workers or os.cpu_count() or 1)
+    report = _job_line if progress is True else (progress or None)
+    workers, t0, out = min(len(jobs), workers or os.cpu_count() or 1), time.perf_counter(), []
     if workers <= 1:
         before = torch.get_num_threads()
-        try: torch.set_num_threads(1); return [fn(**j) for j in jobs]
+        try:
+            torch.set_num_threads(1)
+            for k, j in enumerate(jobs, 1):
+                out.append(fn(**j))
+                if report: report(k, len(jobs), j, time.perf_counter() - t0)
+            return out
         finally: torch.set_num_threads(before)
     from calibtut.runs import worker_init, stopping_workers
+    out = [None] * len(jobs)
     with cf.ProcessPoolExecutor(workers, mp_context=mp.get_context('spawn'),
                                 initializer=worker_init, initargs=(1, os.getpid())) as ex, \
             stopping_workers(ex):   # Ctrl-C or the parent's death ends every worker at once
-        return [f.result() for f in [ex.submit(fn, **j) for j in jobs]]
+        futures = {ex.submit(fn, **j): i for i, j in enumerate(jobs)}
+        for k, f in enumerate(cf.as_completed(futures), 1):
+            i = futures[f]; out[i] = f.result()
+            if report: report(k, len(jobs), jobs[i], time.perf_counter() - t0)
+    return out
 
 # %% ../nbs/14_study.ipynb #78431841
 # (claim, the loss that should be lower, the loss it is compared with, kind): 'calibration' compares
@@ -595,6 +614,7 @@ def benchmark(losses, # {label: (registry name, kwargs)}, e.g. calibtut.cli.COMP
               steps=None, # full-batch training steps (default TRAINER['steps'])
               n_bins=15, # ECE bins
               workers=None, # worker processes (see run_jobs)
+              progress=None, # see run_jobs
              ) -> dict:
     "Every loss on every task and seed: summaries with CIs, claims; all JSON-ready except 'probs'"
     if seeds < 2: raise ValueError(f"seeds: expected at least 2 (for an interval), got {seeds}")
@@ -605,7 +625,7 @@ def benchmark(losses, # {label: (registry name, kwargs)}, e.g. calibtut.cli.COMP
                  steps=steps, n_bins=n_bins, keep_probs_of=0)
             for t in tasks for lab, (n, kw) in losses.items()]
     from calibtut.experiments import run_batched_job as job   # importable by the worker processes
-    done = run_jobs(job, jobs, workers)
+    done = run_jobs(job, jobs, workers, progress)
     trainer = dict(TRAINER, **({} if steps is None else dict(steps=steps)))
     out = dict(tasks=list(tasks), losses={k: [n, kw] for k, (n, kw) in losses.items()}, seeds=seeds,
                trainer=trainer, mixture=MIXTURE, n_bins=n_bins, datasets={}, claims=[], probs={})

@@ -236,24 +236,6 @@ def study_jobs(seeds, # list of seeds
     return [dict(task=t, regime=g, seed=int(s), family=f) for t, g in order
             for s in seeds for f in ['base', *FAMILIES]]
 
-def _pool_map(fn, jobs, workers, progress):
-    "fn(**job) for every job in single-threaded spawn workers; results in job order"
-    import concurrent.futures as cf, multiprocessing as mp, sys
-    if workers <= 1: return run_jobs(fn, jobs, 1)
-    t0, out = time.perf_counter(), [None] * len(jobs)
-    from calibtut.runs import worker_init, stopping_workers
-    with cf.ProcessPoolExecutor(workers, mp_context=mp.get_context('spawn'),
-                                initializer=worker_init, initargs=(1, os.getpid())) as ex, \
-            stopping_workers(ex):   # Ctrl-C or the parent's death ends every worker at once
-        futs = {ex.submit(fn, **j): i for i, j in enumerate(jobs)}
-        for k, f in enumerate(cf.as_completed(futs), 1):
-            i = futs[f]; out[i] = f.result()
-            if progress:
-                j = {a: b for a, b in jobs[i].items() if a != 'data'}
-                print(f"[{k}/{len(jobs)}] {time.perf_counter() - t0:6.0f} s  "
-                      + ' '.join(str(v) for v in j.values()), file=sys.stderr, flush=True)
-    return out
-
 def run_study(out=None, # folder for study.json and the figures (None: write nothing)
               seeds=10, # seeds 0..seeds-1
               regimes=None, # see `parse_regimes`
@@ -272,12 +254,12 @@ def run_study(out=None, # folder for study.json and the figures (None: write not
     tasks = sorted({j['task'] for j in jobs})
     if 'mnist1d' in tasks:
         c = REGIMES[('mnist1d', 'sgd')]
-        data = _pool_map(mnist1d_data, [dict(seed=s, n_train=c['n_train'], n_val=c['n_val'],
-                                             n_test=c['n_test']) for s in range(seeds)],
-                         workers, False)
+        data = run_jobs(mnist1d_data, [dict(seed=s, n_train=c['n_train'], n_val=c['n_val'],
+                                            n_test=c['n_test']) for s in range(seeds)],
+                        workers, False)
         for j in jobs:
             if j['task'] == 'mnist1d': j['data'] = data[j['seed']]
-    done = _pool_map(run_group, jobs, workers, progress)
+    done = run_jobs(run_group, jobs, workers, progress)
     runs = [r for group in done for r in group]
     for t in tasks:
         timing[f'{t}_train_time'] = sum(r['train_time'] for r in runs if r['task'] == t)

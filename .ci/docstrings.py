@@ -1,0 +1,107 @@
+#!/usr/bin/env python3
+"""Generate calibtut/_docstrings.json: each public function's and class's docstring with a Parameters
+section built from its docments (the `# comment` after each parameter in the notebooks), so that help(),
+IDEs and `__doc__` list the parameters the book documents. calibtut/__init__.py applies the file when a
+submodule is imported (a dict lookup per name: no parsing at import time).
+
+Usage: python .ci/docstrings.py                   # (re)write the file after nbdev_export
+       python .ci/docstrings.py --check [--strict]  # exit 1 if the file is stale (--strict: or a
+                                                    # parameter of the core modules has no docment)
+"""
+import argparse, importlib, inspect, json, pkgutil, sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / 'calibtut' / '_docstrings.json'
+CORE = ('losses', 'metrics', 'temperature', 'gradients')  # every parameter of these must be described
+
+
+def _fmt(x):
+    if x is inspect.Parameter.empty: return None
+    if isinstance(x, type): return x.__name__
+    return str(x).replace('typing.', '')
+
+
+def params_section(fn, skip=('self', 'cls')):
+    "The Parameters (and Returns) section of `fn` from its docments; missing: names without a description"
+    from fastcore.docments import docments
+    try: d = docments(fn, full=True)
+    except (TypeError, ValueError, OSError): return '', []
+    lines, missing = [], []
+    for name, info in d.items():
+        if name in skip or name == 'return': continue
+        kind = info.get('kind')
+        star = {inspect.Parameter.VAR_POSITIONAL: '*', inspect.Parameter.VAR_KEYWORD: '**'}.get(kind, '')
+        anno, default = _fmt(info['anno']), info['default']
+        head = f"{star}{name}" + (f" : {anno}" if anno else '')
+        if default is not inspect.Parameter.empty: head += f", default {default!r}"
+        lines.append(head)
+        if info['docment']: lines.append(f"    {info['docment']}")
+        else: missing.append(name)
+    ret = d.get('return', {})
+    out = ''
+    if lines: out += 'Parameters\n----------\n' + '\n'.join(lines)
+    if ret.get('docment') or _fmt(ret.get('anno')):
+        out += ('\n\n' if out else '') + 'Returns\n-------\n' + (_fmt(ret.get('anno')) or '') + (
+            f"\n    {ret['docment']}" if ret.get('docment') else '')
+    return out, missing
+
+
+def own_doc(obj):
+    "The docstring written in the notebook (not one inherited from a base class)"
+    doc = obj.__dict__.get('__doc__') if isinstance(obj, type) else obj.__doc__
+    return inspect.cleandoc(doc) if doc else ''
+
+
+def build():
+    import calibtut
+    docs, missing = {}, {}
+    for m in sorted(x.name for x in pkgutil.iter_modules(calibtut.__path__) if not x.name.startswith('_')):
+        mod = importlib.import_module(f'calibtut.{m}')
+        entries = {}
+        for name in getattr(mod, '__all__', []):
+            obj = getattr(mod, name, None)
+            if inspect.isfunction(obj) and obj.__module__ == mod.__name__:
+                sec, miss = params_section(obj)
+                if sec: entries[name] = (own_doc(obj) + '\n\n' + sec).strip()
+                if miss: missing[f'{m}.{name}'] = miss
+            elif inspect.isclass(obj) and obj.__module__ == mod.__name__:
+                init = obj.__dict__.get('__init__')
+                if init is not None:
+                    sec, miss = params_section(init)
+                    if sec:
+                        entries[name] = (own_doc(obj) + '\n\n' + sec).strip()
+                        entries[f'{name}.__init__'] = entries[name]
+                    if miss: missing[f'{m}.{name}'] = miss
+                for meth, f in obj.__dict__.items():
+                    if meth.startswith('_') or not inspect.isfunction(f): continue
+                    sec, miss = params_section(f)
+                    if sec: entries[f'{name}.{meth}'] = (own_doc(f) + '\n\n' + sec).strip()
+                    if miss: missing[f'{m}.{name}.{meth}'] = miss
+        if entries: docs[m] = entries
+    return docs, missing
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument('--check', action='store_true')
+    ap.add_argument('--strict', action='store_true', help='--check also fails on an undocumented core parameter')
+    a = ap.parse_args()
+    sys.path.insert(0, str(ROOT))
+    docs, missing = build()
+    text = json.dumps(docs, indent=0, sort_keys=True, ensure_ascii=False) + '\n'
+    core_missing = {k: v for k, v in missing.items() if k.split('.')[0] in CORE}
+    for k, v in sorted(core_missing.items()): print(f'no description for {", ".join(v)} in {k}')
+    n = sum(len(v) for v in docs.values())
+    if a.check:
+        stale = not OUT.exists() or OUT.read_text(encoding='utf-8') != text
+        if stale: print(f'{OUT.relative_to(ROOT)} is stale: run python .ci/docstrings.py after nbdev_export')
+        print(f'{n} docstrings; {len(core_missing)} core entries with undocumented parameters')
+        return 1 if stale or (a.strict and core_missing) else 0
+    OUT.write_text(text, encoding='utf-8')
+    print(f'wrote {OUT.relative_to(ROOT)}: {n} docstrings; {len(core_missing)} core entries with '
+          f'undocumented parameters, {len(missing) - len(core_missing)} elsewhere')
+    return 0
+
+
+if __name__ == '__main__': sys.exit(main())
