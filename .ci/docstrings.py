@@ -55,6 +55,7 @@ def own_doc(obj):
 
 def build():
     import calibtut
+    calibtut._docs = {}  # the notebooks' own docstrings, not the generated ones being replaced
     docs, missing = {}, {}
     for m in sorted(x.name for x in pkgutil.iter_modules(calibtut.__path__) if not x.name.startswith('_')):
         mod = importlib.import_module(f'calibtut.{m}')
