@@ -220,10 +220,10 @@ def alignment(
     idx = rises.nonzero().flatten()
     return Alignment(False, (p[idx[0]].item(), p[idx[-1] + 1].item()), p, scale)
 
-# %% ../nbs/05_gra.ipynb #4c57fa62
+# %% ../nbs/12a_toy_study.ipynb #4c57fa62
 ToyData = namedtuple('ToyData', 'x y eta')
 
-# %% ../nbs/05_gra.ipynb #21c08302
+# %% ../nbs/12a_toy_study.ipynb #21c08302
 def gaussian_mixture(
     n,  # number of samples
     num_classes=4,  # K

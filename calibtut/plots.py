@@ -51,11 +51,7 @@ def interactive(draw, # draw(**values): draws one figure
 
 # %% ../nbs/01_metrics.ipynb #0af6fd24
 import math
-
 import matplotlib.pyplot as plt
-import numpy as np
-import torch
-
 from .metrics import ece, reliability_bins
 
 # %% ../nbs/01_metrics.ipynb #d29f8914
@@ -204,7 +200,7 @@ def gra_scale_plot(pairs=None,      # name -> (loss_fn, gra_loss_fn); default FL
     if own: plt.close(ax.figure)
     return ax.figure
 
-# %% ../nbs/05_gra.ipynb #106ea957
+# %% ../nbs/12a_toy_study.ipynb #106ea957
 def _default_norm_losses():
     "FL-3, DFL-2, BSCE and BSCE-GRA: name -> loss."
     from functools import partial
@@ -217,7 +213,7 @@ def _default_norm_losses():
         'BSCE-GRA': bsce_gra_loss,
     }
 
-# %% ../nbs/05_gra.ipynb #d24da4a2
+# %% ../nbs/12a_toy_study.ipynb #d24da4a2
 def gradient_norm_plot(
     logits,  # (N, K) logits of a model on N samples
     targets,  # (N,) int64 labels

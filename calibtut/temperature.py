@@ -132,6 +132,27 @@ def grid_criteria(logits, # (N, K) float logits
         nlls.append((lse - z_true[None] / ts[:, None]).mean(1))
     return torch.cat(eces), torch.cat(nlls)
 
+# %% ../nbs/02_temperature.ipynb #90c1969e
+def _fit_grid(logits, targets, grid, criterion, n_bins, max_elements):
+    "The grid branch of `fit_temperature`: the temperature of `grid` with the lowest criterion"
+    if isinstance(n_bins, bool) or not isinstance(n_bins, int) or n_bins < 1:
+        raise ValueError(f"`n_bins` must be an integer >= 1, got {n_bins!r}")
+    temps = (temperature_grid() if grid is None
+             else torch.as_tensor(grid, dtype=torch.float64).flatten())
+    if temps.numel() == 0 or not (torch.isfinite(temps) & (temps > 0)).all():
+        raise ValueError(f"`grid` must hold finite temperatures > 0, got {temps.tolist()[:8]}...")
+    eces, nlls = grid_criteria(logits, targets, temps.to(logits.device), n_bins=n_bins,
+                               max_elements=max_elements)
+    best = (eces if criterion == 'ece' else nlls).argmin().item()
+    t = temps[best].item()
+    if temps.numel() > 1 and t in (temps.min().item(), temps.max().item()):
+        why = (' (every validation sample is classified correctly, '
+               'so the criterion keeps falling as T -> 0)'
+               if (logits.argmax(1) == targets).all() else '')
+        warnings.warn(f"the best temperature T = {t:.4g} lies at the edge of the grid{why}; "
+                      "the optimum may lie outside it: widen the grid or use method='lbfgs'")
+    return t
+
 # %% ../nbs/02_temperature.ipynb #90c1969f
 def fit_temperature(logits, # (N, K) validation logits (not probabilities)
                     targets, # (N,) int64 validation labels
@@ -158,23 +179,7 @@ def fit_temperature(logits, # (N, K) validation logits (not probabilities)
                                           and math.isfinite(init) and init > 0):
             raise ValueError(f"`init` must be a finite positive temperature, got {init!r}")
         return _fit_lbfgs(logits.to(torch.float64), targets, init=init, max_iter=max_iter)
-    if isinstance(n_bins, bool) or not isinstance(n_bins, int) or n_bins < 1:
-        raise ValueError(f"`n_bins` must be an integer >= 1, got {n_bins!r}")
-    temps = (temperature_grid() if grid is None
-             else torch.as_tensor(grid, dtype=torch.float64).flatten())
-    if temps.numel() == 0 or not (torch.isfinite(temps) & (temps > 0)).all():
-        raise ValueError(f"`grid` must hold finite temperatures > 0, got {temps.tolist()[:8]}...")
-    eces, nlls = grid_criteria(logits, targets, temps.to(logits.device), n_bins=n_bins,
-                               max_elements=max_elements)
-    best = (eces if criterion == 'ece' else nlls).argmin().item()
-    t = temps[best].item()
-    if temps.numel() > 1 and t in (temps.min().item(), temps.max().item()):
-        why = (' (every validation sample is classified correctly, '
-               'so the criterion keeps falling as T -> 0)'
-               if (logits.argmax(1) == targets).all() else '')
-        warnings.warn(f"the best temperature T = {t:.4g} lies at the edge of the grid{why}; "
-                      "the optimum may lie outside it: widen the grid or use method='lbfgs'")
-    return t
+    return _fit_grid(logits, targets, grid, criterion, n_bins, max_elements)
 
 # %% ../nbs/02_temperature.ipynb #52650762
 class TemperatureScaler(nn.Module):
