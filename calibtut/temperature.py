@@ -12,10 +12,11 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 # %% ../nbs/02_temperature.ipynb #430a4e64
-def _check_logits_targets(logits, # (N, K) float logits
-                          targets, # (N,) int64 class indices
+def _check_logits_targets(logits, # (N, K) or (N, K, d1, ...) float logits
+                          targets, # (N,) or (N, d1, ...) int64 class indices
+                          ignore_index=None, # targets equal to it are dropped (None: none)
                          ):
-    "Validate `logits` and `targets` for temperature scaling; errors name the bad argument."
+    "Validate; return (M, K) logits, (M,) targets: dense inputs flattened, ignored ones dropped"
     if not torch.is_tensor(logits) or not logits.is_floating_point():
         raise TypeError(f"`logits` must be a floating-point tensor of shape (N, K), "
                         f"got {type(logits).__name__} {getattr(logits, 'dtype', '')}")
@@ -23,13 +24,21 @@ def _check_logits_targets(logits, # (N, K) float logits
     if not torch.is_tensor(targets) or targets.dtype not in int_dtypes:
         raise TypeError(f"`targets` must be an integer tensor of shape (N,), "
                         f"got {type(targets).__name__} {getattr(targets, 'dtype', '')}")
-    if logits.ndim != 2 or logits.shape[1] < 2:
-        raise ValueError(f"`logits` must have shape (N, K) with K >= 2, got {tuple(logits.shape)}")
-    if logits.shape[0] == 0:
-        raise ValueError("`logits` is empty (N = 0): temperature scaling needs validation samples")
-    if targets.shape != (logits.shape[0],):
-        raise ValueError(f"`targets` must have shape ({logits.shape[0]},) to match `logits` "
+    if logits.ndim < 2 or logits.shape[1] < 2:
+        raise ValueError(f"`logits` must have shape (N, K, ...) with K >= 2, "
+                         f"got {tuple(logits.shape)}")
+    want = (logits.shape[0], *logits.shape[2:])
+    if tuple(targets.shape) != want:
+        raise ValueError(f"`targets` must have shape {want} to match `logits` "
                          f"{tuple(logits.shape)}, got {tuple(targets.shape)}")
+    if logits.ndim > 2:   # one sample per element, as the metrics and losses count them
+        logits, targets = logits.movedim(1, -1).reshape(-1, logits.shape[1]), targets.reshape(-1)
+    if ignore_index is not None:
+        keep = targets != ignore_index
+        logits, targets = logits[keep], targets[keep]
+    if logits.shape[0] == 0:
+        raise ValueError("`logits` is empty (N = 0, or every target ignored): temperature scaling "
+                         "needs validation samples")
     if not torch.isfinite(logits).all():
         raise ValueError("`logits` contains NaN or infinite values")
     if targets.min() < 0 or targets.max() >= logits.shape[1]:
@@ -39,6 +48,7 @@ def _check_logits_targets(logits, # (N, K) float logits
     if (logits >= 0).all() and torch.allclose(logits.double().sum(1), ones, atol=1e-4):
         raise ValueError("`logits` looks like probabilities (non-negative rows summing to 1): "
                          "pass the pre-softmax logits")
+    return logits, targets
 
 # %% ../nbs/02_temperature.ipynb #19fa8cc4
 def _nll_at(logits, # (N, K) float logits
@@ -154,8 +164,8 @@ def _fit_grid(logits, targets, grid, criterion, n_bins, max_elements):
     return t
 
 # %% ../nbs/02_temperature.ipynb #90c1969f
-def fit_temperature(logits, # (N, K) validation logits (not probabilities)
-                    targets, # (N,) int64 validation labels
+def fit_temperature(logits, # (N, K) or (N, K, d1, ...) validation logits (not probabilities)
+                    targets, # (N,) or (N, d1, ...) int64 validation labels
                     method='lbfgs', # 'lbfgs' (continuous, NLL) or 'grid' (the paper's protocol)
                     criterion='nll', # 'nll' or 'ece' (grid only)
                     grid=None, # (T,) temperatures for the grid; default 0.1, 0.2, ..., 10.0
@@ -163,9 +173,10 @@ def fit_temperature(logits, # (N, K) validation logits (not probabilities)
                     init=1.0, # LBFGS start
                     max_iter=100, # LBFGS iterations
                     max_elements=2**20, # grid memory bound: elements of one (T_chunk, N, K) chunk
+                    ignore_index=-100, # targets equal to it are left out (None: none), as in the losses
                    ) -> float: # the fitted temperature T > 0; use `logits / T`
     "Fit a temperature on cached validation logits: LBFGS on the NLL, or the paper's grid (ECE/NLL)"
-    _check_logits_targets(logits, targets)
+    logits, targets = _check_logits_targets(logits, targets, ignore_index)
     if method not in ('lbfgs', 'grid'):
         raise ValueError(f"`method` must be 'lbfgs' or 'grid', got {method!r}")
     if criterion not in ('nll', 'ece'):
