@@ -8,7 +8,7 @@ Usage: python .ci/docstrings.py                   # (re)write the file after nbd
        python .ci/docstrings.py --check [--strict]  # exit 1 if the file is stale (--strict: or a
                                                     # parameter of the core modules has no docment)
 """
-import argparse, importlib, inspect, json, pkgutil, sys
+import argparse, importlib, inspect, json, pkgutil, re, sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -20,6 +20,12 @@ def _fmt(x):
     if x is inspect.Parameter.empty: return None
     if isinstance(x, type): return x.__name__
     return str(x).replace('typing.', '')
+
+
+def _default(x):
+    "A default as the reader would write it: a function by its name, never a memory address"
+    if callable(x) and hasattr(x, '__qualname__'): return f"{getattr(x, '__module__', '')}.{x.__qualname__}".lstrip('.')
+    return re.sub(r' at 0x[0-9a-f]+', '', repr(x))
 
 
 def params_section(fn, skip=('self', 'cls')):
@@ -34,7 +40,7 @@ def params_section(fn, skip=('self', 'cls')):
         star = {inspect.Parameter.VAR_POSITIONAL: '*', inspect.Parameter.VAR_KEYWORD: '**'}.get(kind, '')
         anno, default = _fmt(info['anno']), info['default']
         head = f"{star}{name}" + (f" : {anno}" if anno else '')
-        if default is not inspect.Parameter.empty: head += f", default {default!r}"
+        if default is not inspect.Parameter.empty: head += f", default {_default(default)}"
         lines.append(head)
         if info['docment']: lines.append(f"    {info['docment']}")
         else: missing.append(name)
