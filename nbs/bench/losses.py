@@ -13,7 +13,9 @@ absolute times across runs.
 Targets (issue 20): ce, fl_gra, bsce_gra <= 1.3x at (4096, 100) and <= 2.5x at (128, 10); dfl_gra
 <= 1.6x and <= 3x; with ignore_index and class weights <= 1.4x at (4096, 100) (at (128, 10) the
 loss's own target applies); FLSD-53 faster than a per-sample loop in the style of the reference
-code at every size. Other losses and the (1000, 5) size (one step of the study) are printed without
+code at every size. Rows are the loss modules of the registry (`get_loss(name)`), called like
+`nn.CrossEntropyLoss`; '(function)' rows call the functional form, like F.cross_entropy itself.
+Other losses and the (1000, 5) size (one step of the study) are printed without
 a target. `--compile` adds a table of torch.compile'd losses against torch.compile'd
 F.cross_entropy (each function compiled once, before timing).
 """
@@ -85,6 +87,13 @@ def bench(fns, n, c, device, rounds, budget=0.02):
     return {name: min(ts) for name, ts in times.items()}
 
 
+def functional(name):
+    "The registry loss `name` as a plain function of (logits, targets), like F.cross_entropy."
+    module = get_loss(name)
+    opts = {k: getattr(module, k) for k in getattr(module, '_options', ())}
+    return lambda z, t: type(module).fn(z, t, **opts)
+
+
 def functions(device, c, compile_=False):
     "{row name: (fn, uses ignored targets)}: F.cross_entropy, every registry loss, with options."
     w = torch.rand(c, generator=torch.Generator().manual_seed(1)).add(0.5).to(device)
@@ -93,6 +102,7 @@ def functions(device, c, compile_=False):
     fns.update({name: (get_loss(name).to(device), False) for name in LOSSES})
     fns.update({f'{name} +opts': (get_loss(name, ignore_index=255, weight=w).to(device), True)
                 for name in TARGETS})
+    fns.update({f'{name} (function)': (functional(name), False) for name in TARGETS})
     if compile_:
         fns = {k: (torch.compile(fn), ig) for k, (fn, ig) in fns.items()}
     return fns
@@ -146,7 +156,7 @@ def main():
             t0 = time.perf_counter()
             t = bench(functions(device, c, comp), n, c, device, rounds)
             table(t, n, c, title)
-            if comp: print(f"(compiling and timing this size took {time.perf_counter() - t0:.0f} s)")
+            if comp: print(f"(compiling and timing this size: {time.perf_counter() - t0:.0f} s)")
     print("\nFLSD-53: calibtut (vectorised, checks on) against a per-sample loop with .item() "
           "(reference style); target: faster at every size")
     for n, c in SIZES:
