@@ -431,7 +431,7 @@ def rival_prob(
 
 def _rival(probs, p):
     "Row-wise max of the entries of `probs` strictly below `p` (N,), or 0."
-    return torch.where(probs < p[:, None], probs, 0).amax(1)  # the entries below p, others 0
+    return probs.mul(probs < p[:, None]).amax(1)  # the entries below p, the others 0
 
 
 def dual_focal_weight(
@@ -653,6 +653,21 @@ def _flat(logits, targets):
     return z, (t if t.dtype == torch.int64 else t.long())
 
 
+def _void_rows(z, keep):
+    """The ignored rows of `z` (M, C) to set to 0 before a loss reads them. An ignored row with
+    finite logits gets an exact zero gradient anyway, so on the CPU, for large `z`, only the
+    ignored rows whose logits are not all finite (None when there are none: a look at the
+    ignored rows, not at all of `z`); for small `z` (an op costs more than the copy), on an
+    accelerator or under torch.compile 'all' (every ignored row, without a host sync)."""
+    if z.device.type != 'cpu' or torch.compiler.is_compiling() or z.numel() <= 2**16:
+        return 'all'
+    void = (~keep).nonzero().squeeze(1)
+    # a row with an inf or nan entry has a sum that is not finite (a sum that overflows masks a
+    # finite row too, which is harmless); a row sum costs a fraction of isfinite().all(1)
+    bad = void[~z.detach().index_select(0, void).sum(1).isfinite()]
+    return bad if len(bad) else None
+
+
 def _bad_targets(err, targets, n_classes, ignore_index):
     "A kernel's index error: raise the label check's message if the targets are out of range."
     _check_targets(targets, n_classes, ignore_index)
@@ -660,28 +675,25 @@ def _bad_targets(err, targets, n_classes, ignore_index):
 
 
 def _fast_ce(logits, targets, reduction='mean', ignore_index=-100, weight=None):
-    """Cross-entropy by `F.cross_entropy` itself, whose kernels check the label range. Ignored
-    rows whose logits are not all finite are set to 0 first (`_prep` sets every ignored row to
-    0; finite logits of an ignored row get an exact zero gradient from torch already)."""
+    """Cross-entropy by `F.cross_entropy` itself, whose kernels check the label range (autocast
+    computes it in fp32). Ignored rows that may hold inf or nan (`_void_rows`) are set to 0
+    first, as `_prep` does."""
     _check_loss_inputs(logits, targets, reduction, ignore_index, weight, values=False)
     z = logits.float() if logits.dtype in (torch.float16, torch.bfloat16) else logits
     t = targets if targets.dtype == torch.int64 else targets.long()
     if ignore_index is not None and not _all_classes(t, z.shape[1]):
-        zf, tf = _flat(z, t)
-        void = tf == ignore_index
-        if z.device.type != 'cpu' or torch.compiler.is_compiling():  # no host sync: mask all
-            zf = zf.masked_fill(void[:, None], 0)
-        else:  # the CPU: look at the ignored rows only, mask those that are not finite
-            rows = void.nonzero().squeeze(1)
-            bad = rows[~zf.index_select(0, rows).isfinite().all(1)]
-            zf = zf.index_fill(0, bad, 0) if len(bad) else None
-        if zf is not None:  # move the class dimension back
-            z = zf.reshape(z.shape[:1] + z.shape[2:] + z.shape[1:2]).movedim(-1, 1)
-    ii = -(2**63) if ignore_index is None else ignore_index  # None: a value no label holds
+        zf, tf = _flat(z, t) if z.ndim > 2 else (z, t)
+        keep = tf != ignore_index
+        rows = _void_rows(zf, keep)
+        if rows is not None:  # mask, then move the class dimension back
+            zf = zf.masked_fill(~keep[:, None], 0) if isinstance(rows, str) else zf.index_fill(
+                0, rows, 0)
+            z = zf if z.ndim == 2 else zf.reshape(
+                z.shape[:1] + z.shape[2:] + z.shape[1:2]).movedim(-1, 1)
     try:
-        with _full_precision(z.device):
-            return F.cross_entropy(z, t, None if weight is None else weight.to(z),
-                                   ignore_index=ii, reduction=reduction)
+        return F.cross_entropy(z, t, None if weight is None else weight.to(z),
+                               ignore_index=-(2**63) if ignore_index is None else ignore_index,
+                               reduction=reduction)  # None: a value no label can hold
     except (IndexError, RuntimeError) as e:
         _bad_targets(e, targets, logits.shape[1], ignore_index)
 
@@ -691,11 +703,16 @@ class _FusedGRA(torch.autograd.Function):
     the backward pass returns c_i·u_i·(p̂_i − y_i), c_i the factor of the reduction and of the
     class weight (0 where ignored), with the floating-point operations of `_GRACrossEntropy`
     followed by `_reduce`. `kind`: 'fl' (focal), 'dfl' (dual focal), 'bsce' (Brier weight);
-    `keep`: the (M,) mask of kept elements, None when nothing is ignored."""
+    `keep`: the (M,) mask of kept elements, None when nothing is ignored; `rows`: the ignored
+    rows to mask (`_void_rows`)."""
 
     @staticmethod
-    def forward(ctx, z, t, keep, cw, reduction, kind, gamma, beta):
-        logp = F.log_softmax(z, dim=1)
+    def forward(ctx, z, t, keep, rows, cw, reduction, kind, gamma, beta):
+        zin = z
+        if rows is not None:  # ignored rows that may hold inf or nan: computed from logits 0
+            zin = (z.masked_fill(~keep.unsqueeze(1), 0) if isinstance(rows, str)
+                   else z.index_fill(0, rows, 0))
+        logp = F.log_softmax(zin, dim=1)
         idx = (t if keep is None else torch.where(keep, t, 0)).unsqueeze(1)
         logp_t = logp.gather(1, idx)  # (M, 1): −CE
         probs = logp.exp_()  # in place: logp is no longer needed
@@ -707,42 +724,40 @@ class _FusedGRA(torch.autograd.Function):
             u = _pow(1 - p if kind == 'fl' else 1 - p + _rival(probs, p.squeeze(1))[:, None],
                      gamma)
             diff = probs.scatter_(1, idx, p - 1)  # p̂ − y without a one-hot matrix
-        w = nz = None  # (M, 1) element weights: the target's class weight, 0 where ignored
+        w = total = None  # (M, 1) element weights: the target's class weight, 0 where ignored
         if keep is not None:
-            diff.masked_fill_(~keep.unsqueeze(1), 0)  # ignored rows: 0, whatever their logits
-            w = keep.to(z.dtype) if cw is None else cw.to(z)[idx.squeeze(1)] * keep
-            w = w.unsqueeze(1)
+            w = (keep.to(z.dtype) if cw is None else cw.to(z)[idx.squeeze(1)] * keep).unsqueeze(1)
         elif cw is not None:
             w = cw.to(z)[idx]
         n = len(t)
         if w is None:
             if reduction == 'none': loss = (u * logp_t).neg_().view(-1)
             else: loss = u.view(-1).dot(logp_t.view(-1)) / (-n if reduction == 'mean' else -1)
-        else:  # where: 0 · inf would be nan
-            nz = w != 0
-            loss = (torch.where(nz, u * logp_t.neg_(), 0) * w).view(-1)
+        else:  # (u·CE)·w, as `_reduce`; every factor is finite (ignored rows: logits 0)
+            loss = (u * logp_t.neg_() * w).view(-1)
             if reduction != 'none': loss = loss.sum()
-            if reduction == 'mean': loss = loss / w.sum()  # nan when nothing is kept, as torch
-        ctx.save_for_backward(diff, u, w, nz, z, idx, keep)
+            if reduction == 'mean':
+                total = w.sum()
+                loss = loss / total  # nan when nothing is kept (0 / 0), as in torch
+        ctx.save_for_backward(diff, u, w, total, z, idx, keep)
         ctx.reduction, ctx.n = reduction, n
         return loss
 
     @staticmethod
     def backward(ctx, grad):
-        diff, u, w, nz, z, idx, keep = ctx.saved_tensors
+        diff, u, w, total, z, idx, keep = ctx.saved_tensors
         c = grad.view(-1, 1) if ctx.reduction == 'none' else grad
         if ctx.reduction == 'mean':  # the float operations of `_reduce`'s backward
             if w is None: c = c / ctx.n
-            else:
-                total = w.sum()
-                c = c / (total if total.device.type == 'cpu' and float(total)
-                         else torch.where(total != 0, total, 1))
-        c = c * u if w is None else torch.where(nz, c * w * u, 0)
+            elif total.device.type == 'cpu' and not torch.compiler.is_compiling():
+                c = c / total if float(total) else c * 0
+            else: c = c / torch.where(total != 0, total, 1)  # no host sync
+        c = c * u if w is None else c * w * u  # 0 where ignored
         if torch.is_grad_enabled():  # create_graph=True: u·(p̂ − y) in z, u held constant
             probs = z.softmax(1)
             diff = probs.scatter(1, idx, probs.gather(1, idx) - 1)
             if keep is not None: diff = torch.where(keep.unsqueeze(1), diff, 0)
-        return diff * c, None, None, None, None, None, None, None
+        return diff * c, None, None, None, None, None, None, None, None
 
 
 def _fused_gra(kind):
@@ -754,10 +769,12 @@ def _fused_gra(kind):
         _check_gamma(gamma)
         if not beta > 0: raise ValueError(f"beta must be > 0, got {beta}")
         z, t = _flat(logits, targets)
-        keep = None
-        if ignore_index is not None and not _all_classes(t, z.shape[1]): keep = t != ignore_index
+        keep = rows = None
+        if ignore_index is not None and not _all_classes(t, z.shape[1]):
+            keep = t != ignore_index
+            rows = _void_rows(z, keep)
         try:
-            out = _FusedGRA.apply(z, t, keep, weight, reduction, kind, gamma, beta)
+            out = _FusedGRA.apply(z, t, keep, rows, weight, reduction, kind, gamma, beta)
         except (IndexError, RuntimeError) as e:  # the gather's index check: labels out of range
             _bad_targets(e, targets, logits.shape[1], ignore_index)
         return out.view(targets.shape) if reduction == 'none' else out

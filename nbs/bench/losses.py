@@ -16,8 +16,8 @@ loss's own target applies); FLSD-53 faster than a per-sample loop in the style o
 code at every size. Rows are the loss modules of the registry (`get_loss(name)`), called like
 `nn.CrossEntropyLoss`; '(function)' rows call the functional form, like F.cross_entropy itself.
 Other losses and the (1000, 5) size (one step of the study) are printed without
-a target. `--compile` adds a table of torch.compile'd losses against torch.compile'd
-F.cross_entropy (each function compiled once, before timing).
+a target. `--compile` adds tables of the torch.compile'd losses with a target against
+torch.compile'd F.cross_entropy at the two target sizes (each function compiled before timing).
 """
 import argparse, time
 
@@ -103,8 +103,10 @@ def functions(device, c, compile_=False):
     fns.update({f'{name} +opts': (get_loss(name, ignore_index=255, weight=w).to(device), True)
                 for name in TARGETS})
     fns.update({f'{name} (function)': (functional(name), False) for name in TARGETS})
-    if compile_:
-        fns = {k: (torch.compile(fn), ig) for k, (fn, ig) in fns.items()}
+    if compile_:  # F.cross_entropy and the losses with a target, each compiled once
+        keep = {'F.cross_entropy', 'F.cross_entropy +opts', *TARGETS,
+                *(f'{k} +opts' for k in TARGETS)}
+        fns = {k: (torch.compile(fn), ig) for k, (fn, ig) in fns.items() if k in keep}
     return fns
 
 
@@ -130,6 +132,31 @@ def table(t, n, c, title):
         print(f"{name:18} {s * 1e6:8.0f} {s / base:7.2f} {verdict(s / base, target)}")
 
 
+def checks_cost(device, rounds):
+    """Time of the input checks a fused loss runs per call (options, shapes, dtypes, the look at
+    the first rows for probabilities, the aminmax of the targets; with '+opts' also the look
+    at the ignored rows), next to F.cross_entropy's forward+backward in the same rounds."""
+    import calibtut.losses as L
+
+    def checks(ignore):
+        def run(z, t):
+            L._check_loss_inputs(z, t, 'mean', 255 if ignore else -100, None, values=False)
+            L._check_gamma(2.0)
+            if not L._all_classes(t, z.shape[1]): L._void_rows(z, t != 255)
+            return z.sum()  # the same backward for every row: subtracted below
+        return run
+    print("\nThe input checks of one call, against F.cross_entropy fwd+bwd (a z.sum() forward and"
+          " backward, timed alike, is subtracted)")
+    for n, c in SIZES[:2]:
+        t = bench({'F.cross_entropy': (F.cross_entropy, False), 'sum': (lambda z, t: z.sum(), False),
+                   'checks': (checks(False), False), 'checks +opts': (checks(True), True)},
+                  n, c, device, rounds)
+        base = t['F.cross_entropy']
+        print(f"logits ({n}, {c}): " + ', '.join(
+            f"{k} {(t[k] - t['sum']) * 1e6:.0f} us ({(t[k] - t['sum']) / base:.1%} of "
+            f"{base * 1e6:.0f} us)" for k in ('checks', 'checks +opts')))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--device', default='cpu')
@@ -152,11 +179,12 @@ def main():
           f"target in ten) and class weights, against F.cross_entropy with the same options")
     modes = [('eager', False)] + ([('compiled', True)] if args.compile else [])
     for title, comp in modes:
-        for n, c in SIZES:
+        for n, c in (SIZES[:2] if comp else SIZES):
             t0 = time.perf_counter()
             t = bench(functions(device, c, comp), n, c, device, rounds)
             table(t, n, c, title)
             if comp: print(f"(compiling and timing this size: {time.perf_counter() - t0:.0f} s)")
+    checks_cost(device, rounds)
     print("\nFLSD-53: calibtut (vectorised, checks on) against a per-sample loop with .item() "
           "(reference style); target: faster at every size")
     for n, c in SIZES:
