@@ -619,11 +619,11 @@ def _warn_if_probs(logits):
     if logits.device.type != 'cpu':
         _probs_calls[0] += 1
         if _probs_calls[0] > 10 and _probs_calls[0] % 1000: return
-    rows = logits[:PROBS_ROWS] if logits.ndim == 2 else logits[0].flatten(1)[:, :PROBS_ROWS].T
-    lo, hi = torch.aminmax(rows.detach())  # logits have a negative entry: one op decides
-    if lo.item() < 0 or hi.item() > 1: return
+    rows = logits.detach()  # first: a slice of a tensor that requires grad costs more
+    rows = rows[:PROBS_ROWS] if rows.ndim == 2 else rows[0].flatten(1)[:, :PROBS_ROWS].T
+    if rows.amin().item() < 0 or rows.amax().item() > 1: return  # logits: the first op decides
     tol = 1e-2 if rows.dtype in (torch.float16, torch.bfloat16) else 1e-4
-    if bool(((rows.detach().sum(1) - 1).abs() <= tol).all()):
+    if bool(((rows.sum(1) - 1).abs() <= tol).all()):
         warnings.warn(
             f"logits: the first {len(rows)} rows look like probabilities (entries in [0, 1], "
             f"rows summing to 1); calibtut's losses take logits (unnormalised scores, before "
