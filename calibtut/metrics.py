@@ -623,8 +623,8 @@ def _check_state(state, meter):
     k, nb = state['k'], meter.n_bins
     shapes = dict(top1=(3, nb), classwise=(2, nb * k), fine=None if v1 else (3, _fine_bins(nb)))
     for key, want in shapes.items():
-        got = tuple(getattr(state[key], 'shape', ()))
-        if want is not None and got != want:
+        got = want and tuple(getattr(state[key], 'shape', ()))
+        if got != want:
             raise ValueError(f"state_dict: {key} has shape {got}, expected {want} for "
                              f"k={k} and n_bins={nb}")
     if state['conf'] is None:
