@@ -96,15 +96,13 @@ def bin_index(x, # values in [0, 1]
               n_bins=15, # number of equal-width bins (l, u]
              ):
     "Index of the bin (l, u] of each value of `x`: 0 goes to the first bin, above 1 to the last"
-    if x.dtype not in (torch.float32, torch.float64) or n_bins > 2 ** 20:
+    if x.dtype not in (torch.float32, torch.float64) or n_bins > 2 ** 16:
         return torch.bucketize(x, bin_edges(n_bins, x.dtype, x.device)[1:]).clamp_(max=n_bins - 1)
-    # ceil(x * n_bins) - 1 is the bin, or one off where x * n_bins rounds across an integer; the
-    # edges b / n_bins are the same floats as `bin_edges`'s, so comparing with them corrects it
-    b = (x * n_bins).ceil_().sub_(1)
-    below = b - 1
-    b = torch.where(x <= b / n_bins, below, b)
-    above = b + 1
-    b = torch.where(x > above / n_bins, above, b)
+    # scaled down by 2^-20 (more than the rounding of the product and of the edges), the ceil
+    # gives the bin or the one below; one comparison with the upper edge, the same float that
+    # `bin_edges` computes, decides. Equal to `bucketize` on every edge and its neighbours.
+    b = (x * (n_bins * (1 - 2 ** -20))).ceil_().sub_(1)
+    b.add_(x > b.add(1).div_(n_bins))
     return b.long().clamp_(0, n_bins - 1)              # NaN: some bin, refused by the value checks
 
 # %% ../nbs/01_metrics.ipynb #f7a55511
@@ -227,13 +225,15 @@ def adaptive_ece(probs, # (N, K) or (N, K, d1, ...) class probabilities, rows on
 # %% ../nbs/01_metrics.ipynb #72b4ef28
 def _classwise_sums(probs, targets, n_bins, keep=None):
     """(2, K * n_bins) per (class, bin) sums of the kept samples: label frequency and probability
-    mass, each one `bincount`; left-out rows go to a bin K * n_bins that is dropped"""
+    mass (one `index_add_` over every entry, one `bincount` of the targets' bins); left-out rows
+    go to a bin K * n_bins that is dropped"""
     n, k = probs.shape
     kb, acc = k * n_bins, _acc_dtype(probs.device)
     # (N, K) flat bin of each p_ik
     idx = bin_index(probs, n_bins).add_(torch.arange(k, device=probs.device) * n_bins)
     if keep is not None: idx.masked_fill_(~keep[:, None], kb)
-    mass = torch.bincount(idx.flatten(), weights=probs.flatten().to(acc), minlength=kb + 1)[:kb]
+    mass = probs.new_zeros(kb + 1, dtype=acc)
+    mass = mass.index_add_(0, idx.flatten(), probs.flatten().to(acc))[:kb]
     freq = torch.bincount(idx.gather(1, targets[:, None]).squeeze(1), minlength=kb + 1)[:kb]
     return torch.stack([freq.to(acc), mass])
 
@@ -395,19 +395,20 @@ def _validate_values(x, # (M, K) as given: probabilities, or logits if `from_log
     lo_t, hi_t = torch.aminmax(targets)
     n_kept = torch.tensor(len(targets), device=x.device) if keep is None else keep.sum()
     if from_logits: a, b = torch.aminmax(x)                     # NaN propagates into both
-    else:
-        off = ~((_row_sums(x) - 1).abs() <= tol)                           # NaN rows are off too
-        a, b = (off if keep is None else off & keep).sum(), x.min()
+    else:                                           # largest |row sum - 1|; NaN if a row is NaN
+        dev = (_row_sums(x) - 1).abs_()
+        a, b = (dev if keep is None else dev.masked_fill_(~keep, 0)).max(), x.min()
     a, b, lo_t, hi_t, n_kept = torch.stack([v.to(acc) for v in (a, b, lo_t, hi_t, n_kept)]).tolist()
     if n_kept == 0:
         raise ValueError(f"targets: every target equals ignore_index={ignore_index}, so no "
                          "sample is left to measure")
-    if not from_logits and (a or not b >= 0):
-        neg = (x < 0).any(1)                                # only now: the rows with one
-        negative = bool((neg if keep is None else neg & keep).any())
-        if a or negative:
+    if not from_logits and not (a <= tol and b >= 0):       # only now: count the rows
+        off = ~(dev <= tol) if keep is None else ~(dev <= tol) & keep
+        neg = (x < 0).any(1)
+        off, negative = int(off.sum()), bool((neg if keep is None else neg & keep).any())
+        if off or negative:
             raise ValueError(f"probs must hold probabilities (entries >= 0, rows summing to 1), "
-                             f"but {int(a)} of {len(x)} rows do not sum to 1"
+                             f"but {off} of {len(x)} rows do not sum to 1"
                              f"{' and some entries are negative' if negative else ''}: "
                              f"pass probs = logits.softmax(1), not logits (or from_logits=True)")
     if from_logits: _check_logit_rows(x, keep, k, tol, a, b, n_kept)
@@ -651,7 +652,8 @@ class CalibrationMeter:
                 ):
         self.n_bins = _check_n_bins(n_bins)
         _check_ignore_index(ignore_index)
-        self.ignore_index, self.from_logits, self.exact = ignore_index, bool(from_logits), bool(exact)
+        self.ignore_index, self.from_logits = ignore_index, bool(from_logits)
+        self.exact = bool(exact)
         self.reset()
 
     def reset(self):
@@ -717,8 +719,9 @@ class CalibrationMeter:
         return self
 
     def state_dict(self)->dict:
-        """The meter's settings and statistics as a dict of plain values and tensors (for `torch.save`);
-        `conf`, `correct` and `keep` are None once a bounded meter has dropped its samples"""
+        """The meter's settings and statistics as a dict of plain values and tensors (for
+        `torch.save`); `conf`, `correct` and `keep` are None once a bounded meter has dropped its
+        samples"""
         out = dict(version=2, **{key: getattr(self, key) for key in _SETTINGS}, k=self.k,
                    seen=self.seen)
         if self.sums is None: return out
@@ -828,7 +831,7 @@ def _metric_shapes(k, n_bins):
                 fine=(3, _fine_bins(n_bins)))
 
 def __getattr__(name):
-    "`CalibrationMetric` is built on first access: importing calibtut.metrics imports no torchmetrics"
+    "`CalibrationMetric` is built on first access: importing this module imports no torchmetrics"
     if name == 'CalibrationMetric':
         cls = globals()[name] = _calibration_metric_class()
         return cls

@@ -1,5 +1,6 @@
 """Benchmark: calibtut.metrics against torchmetrics (the targets of issue 20) and, with --detail,
-against a reference-style loop over bins and a per-sample Python loop, on CPU, side by side in one run.
+against a reference-style loop over bins and a per-sample Python loop, on CPU, side by side in one
+run.
 
 Run: .venv/bin/python nbs/bench/metrics.py [--quick] [--detail] [--compile] [--threads T]
 
@@ -24,7 +25,7 @@ from torchmetrics.classification import MulticlassCalibrationError
 from calibtut.metrics import (ece, mce, adaptive_ece, classwise_ece, nll, brier_score,
                               calibration_report, CalibrationMeter)
 
-N_BINS, REPEAT, SUB = 15, 5, 10_000
+N_BINS, REPEAT, SUB = 15, 7, 10_000
 MIB = 2 ** 20
 
 def best_time(fn, repeat=REPEAT):
