@@ -113,14 +113,15 @@ def _bin_sums(idx, n, *vals):
                         for v in vals])
 
 def _counts(idx, n, correct, conf, keep=None):
-    """(3, n) per-bin count, number correct and sum of `conf` in one pass: one `bincount` of
-    2 * idx + correct (exact integer counts) and one of `conf`; left-out samples go to a bin n that
-    is dropped, so their values never enter a sum"""
-    if keep is not None: idx = idx.masked_fill(~keep, n)
+    """(3, n) per-bin count, number correct and sum of `conf` from one index, 2 * idx + correct
+    (written over `idx`): one `bincount` for the exact integer counts, one weighted by `conf`;
+    left-out samples go to a bin that is dropped, so their values never enter a sum"""
+    code = idx.mul_(2).add_(correct)
+    if keep is not None: code.masked_fill_(~keep, 2 * n)
     acc = _acc_dtype(idx.device)
-    both = torch.bincount(idx.mul(2).add_(correct), minlength=2 * n + 2)[:2 * n].view(n, 2).to(acc)
-    mass = torch.bincount(idx, weights=conf.to(acc), minlength=n + 1)[:n]
-    return torch.stack([both.sum(1), both[:, 1], mass])
+    both = torch.bincount(code, minlength=2 * n + 2)[:2 * n].view(n, 2).to(acc)
+    mass = torch.bincount(code, weights=conf.to(acc), minlength=2 * n + 2)[:2 * n].view(n, 2)
+    return torch.stack([both.sum(1), both[:, 1], mass.sum(1)])
 
 def _top1_sums(conf, correct, n_bins, keep=None):
     "Per-bin (count, number correct, sum of confidences) of top-1 confidences of the kept samples"
