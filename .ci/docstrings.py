@@ -28,17 +28,25 @@ def _default(x):
     return re.sub(r' at 0x[0-9a-f]+', '', repr(x))
 
 
-def params_section(fn, skip=('self', 'cls')):
-    "The Parameters (and Returns) section of `fn` from its docments; missing: names without a description"
+def params_section(fn, glossary={}, owner='', skip=('self', 'cls')):
+    """The Parameters (and Returns) section of `fn` from its docments, else the module's `_PARAM_DOCS`
+    (`owner.name` first); parameters its docstring already describes (a line `name: ...`) are left out.
+    Returns the section and the names with no description anywhere."""
     from fastcore.docments import docments
     try: d = docments(fn, full=True)
     except (TypeError, ValueError, OSError): return '', []
-    lines, missing = [], []
+    in_doc = set(re.findall(r'^\s*\*{0,2}(\w+):', own_doc(fn), flags=re.M))
+    if owner: in_doc |= set(re.findall(r'^\s*\*{0,2}(\w+):', own_doc(owner[1]), flags=re.M))
+    lines, missing, sig = [], [], inspect.signature(fn)
     for name, info in d.items():
-        if name in skip or name == 'return': continue
+        if name in skip or name == 'return' or name in in_doc: continue
+        info = dict(info, docment=info['docment'] or glossary.get(f'{owner[0] if owner else ""}.{name}')
+                    or glossary.get(name))
         kind = info.get('kind')
         star = {inspect.Parameter.VAR_POSITIONAL: '*', inspect.Parameter.VAR_KEYWORD: '**'}.get(kind, '')
-        anno, default = _fmt(info['anno']), info['default']
+        # the annotation written in the signature (fastcore's docments guesses one from the default)
+        real = sig.parameters[name].annotation if name in sig.parameters else inspect.Parameter.empty
+        anno, default = _fmt(real), info['default']
         head = f"{star}{name}" + (f" : {anno}" if anno else '')
         if default is not inspect.Parameter.empty: head += f", default {_default(default)}"
         lines.append(head)
@@ -47,8 +55,9 @@ def params_section(fn, skip=('self', 'cls')):
     ret = d.get('return', {})
     out = ''
     if lines: out += 'Parameters\n----------\n' + '\n'.join(lines)
-    if ret.get('docment') or _fmt(ret.get('anno')):
-        out += ('\n\n' if out else '') + 'Returns\n-------\n' + (_fmt(ret.get('anno')) or '') + (
+    ret_anno = _fmt(sig.return_annotation)
+    if ret.get('docment') or ret_anno:
+        out += ('\n\n' if out else '') + 'Returns\n-------\n' + (ret_anno or '') + (
             f"\n    {ret['docment']}" if ret.get('docment') else '')
     return out, missing
 
@@ -66,23 +75,24 @@ def build():
     for m in sorted(x.name for x in pkgutil.iter_modules(calibtut.__path__) if not x.name.startswith('_')):
         mod = importlib.import_module(f'calibtut.{m}')
         entries = {}
+        glossary = getattr(mod, '_PARAM_DOCS', {})
         for name in getattr(mod, '__all__', []):
             obj = getattr(mod, name, None)
             if inspect.isfunction(obj) and obj.__module__ == mod.__name__:
-                sec, miss = params_section(obj)
+                sec, miss = params_section(obj, glossary)
                 if sec: entries[name] = (own_doc(obj) + '\n\n' + sec).strip()
                 if miss: missing[f'{m}.{name}'] = miss
             elif inspect.isclass(obj) and obj.__module__ == mod.__name__:
                 init = obj.__dict__.get('__init__')
                 if init is not None:
-                    sec, miss = params_section(init)
+                    sec, miss = params_section(init, glossary, (name, obj))
                     if sec:
                         entries[name] = (own_doc(obj) + '\n\n' + sec).strip()
                         entries[f'{name}.__init__'] = entries[name]
                     if miss: missing[f'{m}.{name}'] = miss
                 for meth, f in obj.__dict__.items():
                     if meth.startswith('_') or not inspect.isfunction(f): continue
-                    sec, miss = params_section(f)
+                    sec, miss = params_section(f, glossary, (name, obj))
                     if sec: entries[f'{name}.{meth}'] = (own_doc(f) + '\n\n' + sec).strip()
                     if miss: missing[f'{m}.{name}.{meth}'] = miss
         if entries: docs[m] = entries

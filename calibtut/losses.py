@@ -1177,3 +1177,28 @@ def get_loss(
                          f"'BSCE-GRA', 'FL-3', 'FLSD-53'; any case); got {name!r}")
     make, _, defaults = LOSSES[key]
     return _dry_run(make(weight, **{**defaults, **kwargs}))  # fail now on bad options
+
+# %% ../nbs/12_losses_engineering.ipynb #b7b761f0
+_PARAM_DOCS = dict(
+    logits='(N, C) or (N, C, d1, ...) unnormalised scores (pre-softmax), any float dtype',
+    targets='(N,) or (N, d1, ...) class indices in [0, C), or ignore_index',
+    weight="(C,) class weights, as in `nn.CrossEntropyLoss` (None: all 1)",
+    reduction="'mean', 'sum' or 'none' (per-element losses, shaped like `targets`)",
+    ignore_index='targets equal to it contribute nothing (None: no target is ignored)',
+    gamma='focusing exponent γ >= 0 of the weight (0: plain cross-entropy)',
+    beta='order β > 0 of the norm ‖y − p̂‖_β in the Brier weight',
+    gra='True: the weight scales the gradient (stop-gradient, GRA), not the loss',
+    gammas='γ for each band of the true-class probability p, lowest band first',
+    thresholds='the edges of the bands of p, increasing', epoch='the epoch that starts, from 0',
+    label_smoothing='share of the target mass spread uniformly, as in `F.cross_entropy`',
+    smoothing='share α of the target mass spread uniformly over the classes',
+    lamda='weight λ of the MMCE penalty added to the cross-entropy',
+    width='width of the MMCE kernel', weighted='True: the weighted MMCE_w; False: plain MMCE',
+    n_bins="equal-width confidence bins of AdaFocal's validation gaps",
+    gamma_init='γ of every bin before the first validation',
+    switch='|γ| below which a bin swaps focal for inverse focal loss',
+    gamma_min='lower end of the clipping range of γ', gamma_max='upper end of the clipping range',
+    val_logits='validation logits of the epoch that ended', val_targets='their labels',
+    kwargs="options overriding the loss's defaults (gamma, reduction, ignore_index, ...)",
+    weight_kwargs='parameters passed on to `weight_fn` (gamma, beta, ...)',
+    **{'AdaFocalLoss.lamda': 'step size λ of the update γ·exp(±λ·gap)'})

@@ -775,10 +775,9 @@ class CalibrationMeter:
 # %% ../nbs/11_metrics_engineering.ipynb #c4e1a101
 def _calibration_metric_class():
     "Build `CalibrationMetric` on torchmetrics' `Metric` (imported here, on first use only)"
+    from calibtut import _missing_extra
     try: from torchmetrics import Metric
-    except ImportError:
-        raise ImportError("calibtut.metrics.CalibrationMetric needs torchmetrics: "
-                          "pip install torchmetrics (or calibtut[dev])") from None
+    except ModuleNotFoundError as e: raise _missing_extra(e, 'torchmetrics') from None
 
     class CalibrationMetric(Metric):
         """`CalibrationMeter`'s sums as a torchmetrics `Metric`: every state is a sum
@@ -837,3 +836,8 @@ def __getattr__(name):
         cls = globals()[name] = _calibration_metric_class()
         return cls
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+# %% ../nbs/11_metrics_engineering.ipynb #b14338ca
+_PARAM_DOCS = dict(
+    state='a dict from `state_dict()`', other='another meter with the same n_bins and classes',
+    device='where the sums live from now on', dtype='dtype of the edges (default float64)')

@@ -223,3 +223,8 @@ class TemperatureScaler(nn.Module):
     def fit(self, logits, targets, **kwargs): # *unscaled* val logits; kwargs to `fit_temperature`
         "Fit the temperature with `fit_temperature` and store it; returns self."
         return self.set_temperature(fit_temperature(logits, targets, **kwargs))
+
+# %% ../nbs/11_metrics_engineering.ipynb #5b5ef1cf
+_PARAM_DOCS = dict(logits='*unscaled* validation logits, (N, K) or (N, K, d1, ...)',
+                   targets='(N,) or (N, d1, ...) validation labels',
+                   kwargs='options of `fit_temperature` (method, criterion, ignore_index, ...)')
