@@ -185,7 +185,7 @@ def fit_temperature(logits, # (N, K) or (N, K, d1, ...) validation logits (not p
     if method == 'lbfgs':
         if criterion != 'nll':
             raise ValueError("`criterion` must be 'nll' with method='lbfgs' "
-                             "(the ECE has no useful gradient); use method='grid'")
+                             "(the ECE jumps where a sample changes bin); use method='grid'")
         if isinstance(init, bool) or not (isinstance(init, numbers.Real)
                                           and math.isfinite(init) and init > 0):
             raise ValueError(f"`init` must be a finite positive temperature, got {init!r}")
