@@ -707,7 +707,8 @@ class _FusedGRA(torch.autograd.Function):
     rows to mask (`_void_rows`)."""
 
     @staticmethod
-    def forward(ctx, z, t, keep, rows, cw, reduction, kind, gamma, beta):
+    def forward(ctx, z, t, keep, rows, cw, reduction: str, kind, gamma: float,
+                beta: float) -> torch.Tensor:
         zin = z
         if rows is not None:  # ignored rows that may hold inf or nan: computed from logits 0
             zin = (z.masked_fill(~keep.unsqueeze(1), 0) if isinstance(rows, str)
@@ -763,8 +764,9 @@ class _FusedGRA(torch.autograd.Function):
 def _fused_gra(kind):
     "The fused GRA loss for a weight `kind`, called as the weight function's options dictate."
 
-    def loss(logits, targets, reduction='mean', ignore_index=-100, weight=None, gamma=2.0,
-             beta=2.0):
+    def loss(logits: torch.Tensor, targets: torch.Tensor, reduction: str = 'mean',
+             ignore_index: int | None = -100, weight: torch.Tensor | None = None,
+             gamma: float = 2.0, beta: float = 2.0):
         _check_loss_inputs(logits, targets, reduction, ignore_index, weight, values=False)
         _check_gamma(gamma)
         if not beta > 0: raise ValueError(f"beta must be > 0, got {beta}")
@@ -793,13 +795,13 @@ class ScheduledFocalLoss(nn.Module):
 
     def __init__(
         self,
-        weight=None,  # (C,) class weights, as in `nn.CrossEntropyLoss`; a buffer
+        weight: torch.Tensor | None = None,  # (C,) class weights as `nn.CrossEntropyLoss`; a buffer
         *,
-        gammas=(5.0, 3.0, 1.0),  # γ values, one more than milestones
+        gammas: tuple = (5.0, 3.0, 1.0),  # γ values, one more than milestones
         milestones=(100, 250),  # CIFAR: (100, 250); Tiny-ImageNet: (30, 70)
-        gra=False,
-        reduction='mean',
-        ignore_index=-100,  # targets equal to it are ignored (None: none is)
+        gra: bool = False,
+        reduction: str = 'mean',
+        ignore_index: int | None = -100,  # targets equal to it are ignored (None: none is)
     ):
         super().__init__()
         _check_ignore_index(ignore_index)
@@ -824,10 +826,10 @@ class ScheduledFocalLoss(nn.Module):
         )
         self.gamma = float(gammas[0])
 
-    def on_epoch_start(self, epoch):
+    def on_epoch_start(self, epoch: int):
         self.gamma = scheduled_gamma(epoch, self.gammas, self.milestones)
 
-    def forward(self, logits, targets):
+    def forward(self, logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
         return focal_loss(
             logits, targets, self.gamma, self.gra, self.reduction, self.ignore_index, self.weight
         )
@@ -845,18 +847,18 @@ class AdaFocalLoss(nn.Module):
 
     def __init__(
         self,
-        weight=None,  # (C,) class weights, as in `nn.CrossEntropyLoss`; a buffer
+        weight: torch.Tensor | None = None,  # (C,) class weights as `nn.CrossEntropyLoss`; a buffer
         *,
-        n_bins=15,
-        lamda=1.0,
-        gamma_init=1.0,
-        switch=0.2,
-        gamma_min=-2.0,
-        gamma_max=20.0,
-        bin_by='confidence',  # bin by top-1 'confidence' or by 'p' (true-class probability; biased)
-        gra=False,
-        reduction='mean',
-        ignore_index=-100,  # targets equal to it are ignored, in training and validation
+        n_bins: int = 15,
+        lamda: float = 1.0,
+        gamma_init: float = 1.0,
+        switch: float = 0.2,
+        gamma_min: float = -2.0,
+        gamma_max: float = 20.0,
+        bin_by: str = 'confidence',  # bin by top-1 'confidence' or 'p' (true-class prob.; biased)
+        gra: bool = False,
+        reduction: str = 'mean',
+        ignore_index: int | None = -100,  # targets equal to it are ignored (train and validation)
     ):
         super().__init__()
         _check_reduction(reduction)
@@ -879,7 +881,7 @@ class AdaFocalLoss(nn.Module):
         self.register_buffer('gammas', torch.full((n_bins,), float(gamma_init)))
         self.register_buffer('edges', torch.linspace(0, 1, n_bins + 1)[1:-1])
 
-    def forward(self, logits, targets):
+    def forward(self, logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
         return weighted_ce(
             logits,
             targets,
@@ -893,7 +895,7 @@ class AdaFocalLoss(nn.Module):
         )
 
     @torch.no_grad()
-    def on_validation_end(self, val_logits, val_targets):
+    def on_validation_end(self, val_logits: torch.Tensor, val_targets: torch.Tensor):
         edges, gaps = adafocal_gaps(
             val_logits, val_targets, self.n_bins, self.bin_by, self.ignore_index
         )
@@ -921,14 +923,14 @@ class LossModule(nn.Module):
     def __init__(
         self,
         fn,  # functional loss, e.g. `bsce_loss`
-        reduction='mean',  # 'mean', 'sum' or 'none'
+        reduction: str = 'mean',  # 'mean', 'sum' or 'none'
         **kwargs,
     ):  # options passed to `fn` (gamma, beta, gra, ...)
         super().__init__()
         _check_reduction(reduction)
         self.fn, self.reduction, self.kwargs = fn, reduction, kwargs
 
-    def forward(self, logits, targets):
+    def forward(self, logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
         return self.fn(logits, targets, reduction=self.reduction, **self.kwargs)
 
     def extra_repr(self):
@@ -949,14 +951,16 @@ def _dry_run(module):
     return module
 
 
-def focal_gra_loss(logits, targets, gamma=3.0, reduction='mean', ignore_index=-100,
-                   weight=None):
+def focal_gra_loss(logits: torch.Tensor, targets: torch.Tensor, gamma: float = 3.0,
+                   reduction: str = 'mean', ignore_index: int | None = -100,
+                   weight: torch.Tensor | None = None) -> torch.Tensor:
     "FL-GRA: CE whose gradient is weighted by the detached focal weight (1 − p)^γ (chapter 05)."
     return focal_loss(logits, targets, gamma, True, reduction, ignore_index, weight)
 
 
-def dual_focal_gra_loss(logits, targets, gamma=2.0, reduction='mean', ignore_index=-100,
-                        weight=None):
+def dual_focal_gra_loss(logits: torch.Tensor, targets: torch.Tensor, gamma: float = 2.0,
+                        reduction: str = 'mean', ignore_index: int | None = -100,
+                        weight: torch.Tensor | None = None) -> torch.Tensor:
     "DFL-GRA: CE whose gradient is weighted by the detached dual focal weight (chapter 05)."
     return dual_focal_loss(logits, targets, gamma, True, reduction, ignore_index, weight)
 
@@ -966,7 +970,8 @@ class _Loss(nn.Module):
     buffer), every other option keyword-only and an attribute."""
     fn = None  # the functional form, a staticmethod of each subclass
 
-    def __init__(self, weight=None, *, reduction='mean', ignore_index=-100, **options):
+    def __init__(self, weight: torch.Tensor | None = None, *, reduction: str = 'mean',
+                 ignore_index: int | None = -100, **options):
         super().__init__()
         _check_reduction(reduction)
         _check_ignore_index(ignore_index)
@@ -977,7 +982,7 @@ class _Loss(nn.Module):
         self.register_buffer('weight', weight)
         _dry_run(self)
 
-    def forward(self, logits, targets):
+    def forward(self, logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
         return self.fn(logits, targets, reduction=self.reduction, ignore_index=self.ignore_index,
                        weight=self.weight, **{k: getattr(self, k) for k in self._options})
 
@@ -999,7 +1004,8 @@ class CrossEntropyLoss(_Loss):
     label_smoothing: in [0, 1], torch's definition"""
     fn = staticmethod(cross_entropy)
 
-    def __init__(self, weight=None, *, ignore_index=-100, reduction='mean', label_smoothing=0.0):
+    def __init__(self, weight: torch.Tensor | None = None, *, ignore_index: int | None = -100,
+                 reduction: str = 'mean', label_smoothing: float = 0.0):
         super().__init__(weight, reduction=reduction, ignore_index=ignore_index,
                          label_smoothing=label_smoothing)
 
@@ -1011,7 +1017,8 @@ class FocalLoss(_Loss):
     gra: True stops the gradient through the weight (then it is `FocalGRALoss`)"""
     fn = staticmethod(focal_loss)
 
-    def __init__(self, weight=None, *, gamma=3.0, gra=False, reduction='mean', ignore_index=-100):
+    def __init__(self, weight: torch.Tensor | None = None, *, gamma: float = 3.0, gra: bool = False,
+                 reduction: str = 'mean', ignore_index: int | None = -100):
         super().__init__(weight, reduction=reduction, ignore_index=ignore_index, gamma=gamma,
                          gra=gra)
 
@@ -1022,7 +1029,8 @@ class FocalGRALoss(_Loss):
     gamma: focusing parameter, >= 0"""
     fn = staticmethod(focal_gra_loss)
 
-    def __init__(self, weight=None, *, gamma=3.0, reduction='mean', ignore_index=-100):
+    def __init__(self, weight: torch.Tensor | None = None, *, gamma: float = 3.0,
+                 reduction: str = 'mean', ignore_index: int | None = -100):
         super().__init__(weight, reduction=reduction, ignore_index=ignore_index, gamma=gamma)
 
 
@@ -1034,8 +1042,9 @@ class FLSD53Loss(_Loss):
     gra: True stops the gradient through the weight"""
     fn = staticmethod(flsd53_loss)
 
-    def __init__(self, weight=None, *, gammas=(5.0, 3.0, 3.0), thresholds=(0.2, 0.5), gra=False,
-                 reduction='mean', ignore_index=-100):
+    def __init__(self, weight: torch.Tensor | None = None, *, gammas: tuple = (5.0, 3.0, 3.0),
+                 thresholds: tuple = (0.2, 0.5), gra: bool = False, reduction: str = 'mean',
+                 ignore_index: int | None = -100):
         super().__init__(weight, reduction=reduction, ignore_index=ignore_index, gammas=gammas,
                          thresholds=thresholds, gra=gra)
 
@@ -1047,7 +1056,8 @@ class DualFocalLoss(_Loss):
     gra: True stops the gradient through the weight (then it is `DualFocalGRALoss`)"""
     fn = staticmethod(dual_focal_loss)
 
-    def __init__(self, weight=None, *, gamma=2.0, gra=False, reduction='mean', ignore_index=-100):
+    def __init__(self, weight: torch.Tensor | None = None, *, gamma: float = 2.0, gra: bool = False,
+                 reduction: str = 'mean', ignore_index: int | None = -100):
         super().__init__(weight, reduction=reduction, ignore_index=ignore_index, gamma=gamma,
                          gra=gra)
 
@@ -1058,7 +1068,8 @@ class DualFocalGRALoss(_Loss):
     gamma: focusing parameter, >= 0"""
     fn = staticmethod(dual_focal_gra_loss)
 
-    def __init__(self, weight=None, *, gamma=2.0, reduction='mean', ignore_index=-100):
+    def __init__(self, weight: torch.Tensor | None = None, *, gamma: float = 2.0,
+                 reduction: str = 'mean', ignore_index: int | None = -100):
         super().__init__(weight, reduction=reduction, ignore_index=ignore_index, gamma=gamma)
 
 
@@ -1069,7 +1080,8 @@ class InverseFocalLoss(_Loss):
     gra: True stops the gradient through the weight"""
     fn = staticmethod(inverse_focal_loss)
 
-    def __init__(self, weight=None, *, gamma=2.0, gra=False, reduction='mean', ignore_index=-100):
+    def __init__(self, weight: torch.Tensor | None = None, *, gamma: float = 2.0, gra: bool = False,
+                 reduction: str = 'mean', ignore_index: int | None = -100):
         super().__init__(weight, reduction=reduction, ignore_index=ignore_index, gamma=gamma,
                          gra=gra)
 
@@ -1082,8 +1094,8 @@ class BSCELoss(_Loss):
     gra: True stops the gradient through the weight (then it is `BSCEGRALoss`)"""
     fn = staticmethod(bsce_loss)
 
-    def __init__(self, weight=None, *, gamma=2.0, beta=2.0, gra=False, reduction='mean',
-                 ignore_index=-100):
+    def __init__(self, weight: torch.Tensor | None = None, *, gamma: float = 2.0, beta: float = 2.0,
+                 gra: bool = False, reduction: str = 'mean', ignore_index: int | None = -100):
         super().__init__(weight, reduction=reduction, ignore_index=ignore_index, gamma=gamma,
                          beta=beta, gra=gra)
 
@@ -1096,7 +1108,8 @@ class BSCEGRALoss(_Loss):
     beta: order of the norm, > 0"""
     fn = staticmethod(bsce_gra_loss)
 
-    def __init__(self, weight=None, *, gamma=2.0, beta=2.0, reduction='mean', ignore_index=-100):
+    def __init__(self, weight: torch.Tensor | None = None, *, gamma: float = 2.0, beta: float = 2.0,
+                 reduction: str = 'mean', ignore_index: int | None = -100):
         super().__init__(weight, reduction=reduction, ignore_index=ignore_index, gamma=gamma,
                          beta=beta)
 
@@ -1106,7 +1119,8 @@ class BrierLoss(_Loss):
 {_COMMON}"""
     fn = staticmethod(brier_loss)
 
-    def __init__(self, weight=None, *, reduction='mean', ignore_index=-100):
+    def __init__(self, weight: torch.Tensor | None = None, *, reduction: str = 'mean',
+                 ignore_index: int | None = -100):
         super().__init__(weight, reduction=reduction, ignore_index=ignore_index)
 
 
@@ -1118,8 +1132,9 @@ class MMCELoss(_Loss):
     weighted: Kumar et al.'s weighted MMCE_w (True) or the plain MMCE (False)"""
     fn = staticmethod(mmce_loss)
 
-    def __init__(self, weight=None, *, lamda=2.0, width=0.4, weighted=True, reduction='mean',
-                 ignore_index=-100):
+    def __init__(self, weight: torch.Tensor | None = None, *, lamda: float = 2.0,
+                 width: float = 0.4, weighted: bool = True, reduction: str = 'mean',
+                 ignore_index: int | None = -100):
         super().__init__(weight, reduction=reduction, ignore_index=ignore_index, lamda=lamda,
                          width=width, weighted=weighted)
 
@@ -1130,7 +1145,8 @@ class LabelSmoothingLoss(_Loss):
     smoothing: α in [0, 1]"""
     fn = staticmethod(label_smoothing_loss)
 
-    def __init__(self, weight=None, *, smoothing=0.05, reduction='mean', ignore_index=-100):
+    def __init__(self, weight: torch.Tensor | None = None, *, smoothing: float = 0.05,
+                 reduction: str = 'mean', ignore_index: int | None = -100):
         super().__init__(weight, reduction=reduction, ignore_index=ignore_index,
                          smoothing=smoothing)
 
@@ -1163,11 +1179,11 @@ def _loss_key(name):
 
 
 def get_loss(
-    name,  # a key of `LOSSES` (ce, fl, fl_gra, flsd53, flsc531, dfl, dfl_gra, ifl, bsce,
+    name: str,  # a key of `LOSSES` (ce, fl, fl_gra, flsd53, flsc531, dfl, dfl_gra, ifl, bsce,
     # bsce_gra, brier, mmce, ls, adafocal) or a printed name such as 'BSCE-GRA', 'FL-3', 'FLSD-53'
-    weight=None,  # (C,) class weights, as in `nn.CrossEntropyLoss`
+    weight: torch.Tensor | None = None,  # (C,) class weights, as in `nn.CrossEntropyLoss`
     **kwargs,
-):  # options overriding the defaults, e.g. reduction='sum', gamma=4, ignore_index=255
+) -> nn.Module:  # options overriding the defaults, e.g. reduction='sum', gamma=4, ignore_index=255
     "Build the loss module called `name` in the paper (an instance of its class in `LOSSES`)."
     if not isinstance(name, str):
         raise TypeError(f"name must be a string, one of {', '.join(LOSSES)}; got {name!r}")
