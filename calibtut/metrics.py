@@ -55,13 +55,10 @@ def _kept_sum(v, keep):
     v = v.to(_acc_dtype(v.device))
     return (v if keep is None else torch.where(keep, v, 0)).sum()
 
-def _n_kept(keep, like):
-    "Number of kept samples (a tensor: no sync)"
-    n = torch.tensor(len(like), device=like.device) if keep is None else keep.sum()
-    return n.to(_acc_dtype(like.device))
+def _n_kept(keep, like): return _mask(keep, like).sum()  # kept samples (a tensor: no sync)
 
 # %% ../nbs/01_metrics.ipynb #c803a85e
-def top1(probs, # (N, K) class probabilities
+def top1(probs:torch.Tensor, # (N, K) class probabilities
         ):
     "Top-1 confidence (N,) and prediction (N,); ties go to the lowest class index"
     return tuple(probs.max(1))
@@ -79,13 +76,13 @@ def accuracy(probs, # (N, K) or (N, K, d1, ...) class probabilities, rows on the
     return (right / _n_kept(keep, targets)).to(probs.dtype)
 
 # %% ../nbs/01_metrics.ipynb #a82b3e14
-def bin_edges(n_bins=15, # number of equal-width bins
+def bin_edges(n_bins:int=15, # number of equal-width bins
               dtype=torch.float32, device=None):
     "The `n_bins + 1` edges b / n_bins of equal-width bins on [0, 1]"
     return torch.arange(n_bins + 1, dtype=dtype, device=device) / n_bins
 
-def bin_index(x, # values in [0, 1]
-              n_bins=15, # number of equal-width bins (l, u]
+def bin_index(x:torch.Tensor, # values in [0, 1]
+              n_bins:int=15, # number of equal-width bins (l, u]
              ):
     "Index of the bin (l, u] of each value of `x`: 0 goes to the first bin, above 1 to the last"
     return _bucket(x, n_bins)       # appendix 11 installs a faster `_bucket`, the same numbers
@@ -445,6 +442,11 @@ def _counts(idx, n, correct, conf, keep=None):
     both = torch.bincount(code, minlength=2 * n + 2)[:2 * n].view(n, 2).to(acc)
     mass = torch.bincount(code, weights=conf.to(acc), minlength=2 * n + 2)[:2 * n].view(n, 2)
     return torch.stack([both.sum(1), both[:, 1], mass.sum(1)])
+
+def _n_kept(keep, like):
+    "Number of kept samples (a tensor: no sync), without chapter 01's vector of ones"
+    n = torch.tensor(len(like), device=like.device) if keep is None else keep.sum()
+    return n.to(_acc_dtype(like.device))
 
 def _top1_sums(conf, correct, n_bins, keep=None):
     "Per-bin (count, number correct, sum of confidences) of top-1 confidences of the kept samples"
