@@ -20,10 +20,14 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from . import _missing_extra
 
 # %% ../nbs/13_exercises.ipynb #fca56004
 def _expects(what): print(f"Expected {what}."); return False
+
+def _needs(error, extra='compare'):
+    "Say which missing package a checker needs (one sentence) and return False"
+    print(f"This checker needs {(error.name or 'scipy').split('.')[0]}: "
+          f"pip install 'calibtut[{extra}]'."); return False
 
 def _verdict(ok, good, hint):
     "Print `good` on a right answer, `hint` on a wrong one; return the verdict"
@@ -41,8 +45,8 @@ def _number(x):
     return v if math.isfinite(v) else None
 
 def _numbers(x, n):
-    "`x` as a tuple of `n` finite floats, or None"
-    if isinstance(x, (str, bytes, dict)) or x is None: return None
+    "`x` as a tuple of `n` finite floats, or None (a set or dict has no order: None)"
+    if isinstance(x, (str, bytes, dict, set, frozenset)) or x is None: return None
     try: vals = [_number(v) for v in x]
     except TypeError: return None
     return tuple(vals) if len(vals) == n and None not in vals else None
@@ -82,7 +86,8 @@ def _curve(fn, *args, shape):
 def check_p_and_confidence(answer):
     "Exercise 00/1: (p, confidence) for the logits (1, 2, 0.5) and the label 0, to two decimals."
     got = _numbers(answer, 2)
-    if got is None: return _expects("a pair of two numbers, (p, confidence)")
+    if got is None or not all(0 <= g <= 1 for g in got):
+        return _expects("an ordered pair (tuple/list) of two probabilities, (p, confidence)")
     probs = torch.tensor([[1.0, 2.0, 0.5]], dtype=torch.float64).softmax(1)[0]
     want = (probs[0].item(), probs.max().item())
     if all(abs(g - w) < 6e-3 for g, w in zip(got, want)):
@@ -100,7 +105,8 @@ def check_ece_by_hand(answer):
     "Exercise 01/1: the ECE (a fraction) of the ten predictions, 5 bins (l, u], three decimals."
     from calibtut.metrics import ece
     a = _number(answer)
-    if a is None: return _expects("one number, the ECE as a fraction (e.g. 0.1 for 10 %)")
+    if a is None or not 0 <= a <= 1:
+        return _expects("one number, the ECE as a fraction between 0 and 1 (e.g. 0.1 for 10 %)")
     conf = torch.tensor(ECE_CONF, dtype=torch.float64)
     probs = torch.stack([conf, (1 - conf) / 2, (1 - conf) / 2], 1)
     targets = torch.tensor([0 if c else 1 for c in ECE_CORRECT])
@@ -115,7 +121,8 @@ def check_sharpening(answer):
     "Exercise 01/2: the set of `calibration_report` keys unchanged when the logits are scaled."
     if isinstance(answer, (str, bytes, dict)) or not hasattr(answer, '__iter__'):
         return _expects("a set of key names, e.g. {'ece', 'nll'}")
-    got = list(answer)
+    try: got = list(answer)
+    except TypeError: return _expects("a set of key names, e.g. {'ece', 'nll'}")  # a 0-d array
     if not all(isinstance(k, str) for k in got):
         return _expects("a set of key names (strings), e.g. {'ece', 'nll'}")
     if not set(got) <= set(REPORT_KEYS):
@@ -191,7 +198,8 @@ def check_flsd_weights(answer):
     "Exercise 03/1: (u_a, u_b), the FLSD-53 weights of p = 0.15 and p = 0.35, three decimals."
     from calibtut.losses import flsd_weight
     got = _numbers(answer, 2)
-    if got is None: return _expects("a pair of two numbers, (u_a, u_b)")
+    if got is None or not all(0 <= g <= 1 for g in got):
+        return _expects("an ordered pair (tuple/list) of two weights between 0 and 1, (u_a, u_b)")
     probs = torch.tensor([[0.15, 0.85], [0.35, 0.65]], dtype=torch.float64)
     want = flsd_weight(probs, torch.tensor([0, 0])).tolist()
     return _verdict(all(abs(g - w) < 1e-3 for g, w in zip(got, want)),
@@ -268,7 +276,7 @@ def check_unit_crossing(answer):
     "Exercise 04/4: the p above p0 where g(p, 2) comes back down to 1, three decimals."
     from calibtut.gradients import focal_gradient_scale, focal_peak
     a = _number(answer)
-    if a is None: return _expects("one number, a probability p in (0, 1)")
+    if a is None or not 0 < a < 1: return _expects("one number, a probability p between 0 and 1")
     g = lambda p: focal_gradient_scale(torch.tensor(p, dtype=torch.float64), 2.0).item()
     lo, hi = focal_peak(2.0).item(), 1.0
     for _ in range(60):
@@ -281,7 +289,7 @@ def check_unit_crossing(answer):
 def check_gra_loss(fn):
     "Exercise 05/1: the loss l(p), l(1) = 0, whose gradient is the GRA gradient of u = 1 - p^2."
     try: from scipy.integrate import quad
-    except ModuleNotFoundError as e: raise _missing_extra(e, 'compare') from None
+    except ImportError as e: return _needs(e)
     p = torch.tensor([0.01, 0.1, 0.3, 0.5, 0.8, 0.99], dtype=torch.float64)
     got = _curve(fn, p.clone(), shape=p.shape)
     if got is None: return False
@@ -307,7 +315,7 @@ def check_bsce_gra_norm(answer):
     from calibtut.losses import bsce_gra_loss
     from calibtut.gradients import logit_gradients
     a = _number(answer)
-    if a is None: return _expects("one number, the norm of the logit gradient")
+    if a is None or a < 0: return _expects("one number >= 0, the norm of the logit gradient")
     logits = torch.tensor([[0.6, 0.3, 0.1]], dtype=torch.float64).log()
     loss = partial(bsce_gra_loss, gamma=1.0, beta=2.0)
     want = logit_gradients(loss, logits, torch.tensor([1])).norm().item()
@@ -342,7 +350,7 @@ def check_holm_set(answer):
 def check_paired_sd(answer):
     "Exercise 06/2: the standard deviation of the paired difference, in points, two decimals."
     a = _number(answer)
-    if a is None: return _expects("one number, the standard deviation in ECE points")
+    if a is None or a < 0: return _expects("one number >= 0, the standard deviation in ECE points")
     sa, sb, r = PAIRED_SD
     want, unpaired = math.sqrt(sa ** 2 + sb ** 2 - 2 * r * sa * sb), math.hypot(sa, sb)
     if abs(a - unpaired) < 6e-3:
@@ -364,9 +372,9 @@ NONINF_EXERCISE = (0.30, 0.20, 10, 1.0)   # exercise 06/4: mean, standard error,
 def check_noninferiority_p(answer):
     "Exercise 06/4: the one-sided p-value of the non-inferiority test, three significant digits."
     try: from scipy.stats import t as student_t
-    except ModuleNotFoundError as e: raise _missing_extra(e, 'compare') from None
+    except ImportError as e: return _needs(e)
     a = _number(answer)
-    if a is None: return _expects("one number, the p-value (between 0 and 1)")
+    if a is None or not 0 <= a <= 1: return _expects("one number, the p-value (between 0 and 1)")
     m, se, n, margin = NONINF_EXERCISE
     want = float(student_t.cdf((m - margin) / se, n - 1))
     if abs(a - 2 * want) < 0.01 * want:

@@ -238,7 +238,7 @@ def plot_sweep(summary, # `sweep_summary` output
                 if not pts: continue
                 ax.errorbar([g for g, _ in pts], [100 * v['mean'] for _, v in pts],
                             [100 * v['within'] for _, v in pts], color=WEIGHT_COLOURS[fam],
-                            ls='-' if gra else '--', marker='o' if gra else 's', ms=4,
+                            ls='--' if gra else '-', marker='o' if gra else 's', ms=4,
                             capsize=2, label=lab)
         for lab, style in (('CE', dict(color='0.3', ls='-.')),
                            ('FLSD-53', dict(color='k', ls=':'))):
@@ -252,7 +252,7 @@ def plot_sweep(summary, # `sweep_summary` output
     lo = min(a.get_ylim()[0] for a in axes[:2]); hi = max(a.get_ylim()[1] for a in axes[:2])
     for a in axes[:2]: a.set_ylim(lo, hi)          # the two ECE panels share their scale
     axes[0].legend(fontsize=8, ncol=2)
-    fig.suptitle(f"{task} / {regime}: mean over seeds; dashed = loss weighting, solid = GRA; "
+    fig.suptitle(f"{task} / {regime}: mean over seeds; solid = loss weighting, dashed = GRA; "
                  "bars and bands: 95 % within-seed intervals", fontsize=11)
     fig.tight_layout()
     return fig

@@ -173,7 +173,7 @@ def fit_temperature(logits, # (N, K) or (N, K, d1, ...) validation logits (not p
                     init=1.0, # LBFGS start
                     max_iter=100, # LBFGS iterations
                     max_elements=2**20, # grid memory bound: elements of one (T_chunk, N, K) chunk
-                    ignore_index=-100, # targets equal to it are left out (None: none), as in the losses
+                    ignore_index=-100, # targets equal to it are left out (None: none)
                    ) -> float: # the fitted temperature T > 0; use `logits / T`
     "Fit a temperature on cached validation logits: LBFGS on the NLL, or the paper's grid (ECE/NLL)"
     logits, targets = _check_logits_targets(logits, targets, ignore_index)
@@ -185,7 +185,7 @@ def fit_temperature(logits, # (N, K) or (N, K, d1, ...) validation logits (not p
     if method == 'lbfgs':
         if criterion != 'nll':
             raise ValueError("`criterion` must be 'nll' with method='lbfgs' "
-                             "(the ECE has no useful gradient); use method='grid'")
+                             "(the ECE jumps where a sample changes bin); use method='grid'")
         if isinstance(init, bool) or not (isinstance(init, numbers.Real)
                                           and math.isfinite(init) and init > 0):
             raise ValueError(f"`init` must be a finite positive temperature, got {init!r}")
