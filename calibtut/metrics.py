@@ -6,25 +6,20 @@
 __all__ = ['top1', 'accuracy', 'bin_edges', 'bin_index', 'BinStats', 'reliability_bins', 'ece', 'mce', 'adaptive_ece', 'classwise_ece', 'nll', 'brier_score', 'calibration_report', 'posterior_ece', 'CalibrationMeter']
 
 # %% ../nbs/01_metrics.ipynb #68dcc31a
-import numbers
 from typing import NamedTuple
 
 import torch
-import torch.distributed as dist
 
 # %% ../nbs/01_metrics.ipynb #b57f40ba
 def _work_dtype(x): return torch.promote_types(x.dtype, torch.float32)  # fp32 math; fp64 stays fp64
 
-def _acc_dtype(device):
-    "dtype of accumulated sums: fp64 (exact counts, no cancellation), fp32 on MPS which lacks fp64"
-    return torch.float32 if torch.device(device).type == 'mps' else torch.float64
+def _acc_dtype(device): return torch.float64  # sums: exact counts (appendix 11: fp32 on MPS)
 
 def _check_metric_inputs(probs, targets, n_bins, ignore_index, from_logits):
     "Check shapes, dtypes and options (a hook: it does nothing here; appendix 11 installs it)"
 
 def _check_values(x, targets, keep, ignore_index, from_logits):
-    """Check that `x` holds what `from_logits` says, labels in [0, K) and that a sample is left (a
-    hook, installed by appendix 11)"""
+    "Check the values: `x` as `from_logits` says, labels in [0, K) (a hook, set by appendix 11)"
 
 # %% ../nbs/01_metrics.ipynb #5400c901
 def _flatten(x, targets):
@@ -33,9 +28,8 @@ def _flatten(x, targets):
     return x.movedim(1, -1).reshape(-1, x.shape[1]), targets.reshape(-1)
 
 def _inputs(probs, targets, n_bins=None, validate=True, ignore_index=-100, from_logits=False):
-    """Check and flatten the inputs; return (M, K) probabilities in fp32 (fp64 if given fp64),
-    (M,) int64 targets (0 where ignored) and the (M,) bool mask of kept samples (None: all).
-    Ignored rows keep their values: every sum below gives them weight 0 or a bin of their own."""
+    """Check and flatten; return (M, K) probabilities in fp32 (fp64 if given), (M,) int64 targets
+    (0 where ignored) and the (M,) mask of kept samples (None: all); ignored rows get weight 0"""
     _check_metric_inputs(probs, targets, n_bins, ignore_index, from_logits)
     x, t = _flatten(probs, targets)
     t, keep = t.long(), None
@@ -47,8 +41,7 @@ def _inputs(probs, targets, n_bins=None, validate=True, ignore_index=-100, from_
     return (w.softmax(1) if from_logits else w), t, keep
 
 def _prepare(probs, targets, n_bins=None, validate=True):
-    """Check the inputs (N, K) and (N,); return `probs` in fp32 (fp64 if given fp64), `targets` as
-    int64"""
+    "Check (N, K) `probs` and (N,) `targets`; return them in fp32 (fp64 if given fp64) and int64"
     w, t, _ = _inputs(probs, targets, n_bins, validate, ignore_index=None)
     return w, t
 
@@ -62,13 +55,10 @@ def _kept_sum(v, keep):
     v = v.to(_acc_dtype(v.device))
     return (v if keep is None else torch.where(keep, v, 0)).sum()
 
-def _n_kept(keep, like):
-    "Number of kept samples (a tensor: no sync)"
-    n = torch.tensor(len(like), device=like.device) if keep is None else keep.sum()
-    return n.to(_acc_dtype(like.device))
+def _n_kept(keep, like): return _mask(keep, like).sum()  # kept samples (a tensor: no sync)
 
 # %% ../nbs/01_metrics.ipynb #c803a85e
-def top1(probs, # (N, K) class probabilities
+def top1(probs:torch.Tensor, # (N, K) class probabilities
         ):
     "Top-1 confidence (N,) and prediction (N,); ties go to the lowest class index"
     return tuple(probs.max(1))
@@ -80,30 +70,25 @@ def accuracy(probs, # (N, K) or (N, K, d1, ...) class probabilities, rows on the
              ignore_index:int=-100, # targets equal to it are left out (None: none)
              from_logits:bool=False, # default False: `probs` holds probabilities; True: logits
             ):
-    """Fraction of samples whose top-1 prediction is the target (0-dim tensor). Takes
-    probabilities (`from_logits=False`, the default) or logits (`from_logits=True`)"""
+    "Fraction of samples whose top-1 prediction is the target (0-dim tensor)"
     probs, targets, keep = _inputs(probs, targets, None, validate, ignore_index, from_logits)
     right = _kept_sum(top1(probs)[1] == targets, keep)
     return (right / _n_kept(keep, targets)).to(probs.dtype)
 
 # %% ../nbs/01_metrics.ipynb #a82b3e14
-def bin_edges(n_bins=15, # number of equal-width bins
+def bin_edges(n_bins:int=15, # number of equal-width bins
               dtype=torch.float32, device=None):
     "The `n_bins + 1` edges b / n_bins of equal-width bins on [0, 1]"
     return torch.arange(n_bins + 1, dtype=dtype, device=device) / n_bins
 
-def bin_index(x, # values in [0, 1]
-              n_bins=15, # number of equal-width bins (l, u]
+def bin_index(x:torch.Tensor, # values in [0, 1]
+              n_bins:int=15, # number of equal-width bins (l, u]
              ):
     "Index of the bin (l, u] of each value of `x`: 0 goes to the first bin, above 1 to the last"
-    if x.dtype not in (torch.float32, torch.float64) or n_bins > 2 ** 16:
-        return torch.bucketize(x, bin_edges(n_bins, x.dtype, x.device)[1:]).clamp_(max=n_bins - 1)
-    # scaled down by 2^-20 (more than the rounding of the product and of the edges), the ceil
-    # gives the bin or the one below; one comparison with the upper edge, the same float that
-    # `bin_edges` computes, decides. Equal to `bucketize` on every edge and its neighbours.
-    b = (x * (n_bins * (1 - 2 ** -20))).ceil_().sub_(1)
-    b.add_(x > b.add(1).div_(n_bins))
-    return b.long().clamp_(0, n_bins - 1)              # NaN: some bin, refused by the value checks
+    return _bucket(x, n_bins)       # appendix 11 installs a faster `_bucket`, the same numbers
+
+def _bucket(x, n_bins):
+    return torch.bucketize(x, bin_edges(n_bins, x.dtype, x.device)[1:]).clamp_(max=n_bins - 1)
 
 # %% ../nbs/01_metrics.ipynb #f7a55511
 def _bin_sums(idx, n, *vals):
@@ -112,20 +97,10 @@ def _bin_sums(idx, n, *vals):
     return torch.stack([torch.zeros(n, dtype=acc, device=idx.device).scatter_add_(0, idx, v.to(acc))
                         for v in vals])
 
-def _counts(idx, n, correct, conf, keep=None):
-    """(3, n) per-bin count, number correct and sum of `conf` from one index, 2 * idx + correct
-    (written over `idx`): one `bincount` for the exact integer counts, one weighted by `conf`;
-    left-out samples go to a bin that is dropped, so their values never enter a sum"""
-    code = idx.mul_(2).add_(correct)
-    if keep is not None: code.masked_fill_(~keep, 2 * n)
-    acc = _acc_dtype(idx.device)
-    both = torch.bincount(code, minlength=2 * n + 2)[:2 * n].view(n, 2).to(acc)
-    mass = torch.bincount(code, weights=conf.to(acc), minlength=2 * n + 2)[:2 * n].view(n, 2)
-    return torch.stack([both.sum(1), both[:, 1], mass.sum(1)])
-
 def _top1_sums(conf, correct, n_bins, keep=None):
     "Per-bin (count, number correct, sum of confidences) of top-1 confidences of the kept samples"
-    return _counts(bin_index(conf, n_bins), n_bins, correct, conf, keep)
+    m = _mask(keep, conf)                            # 1 for a kept sample, 0 for a left-out one
+    return _bin_sums(bin_index(conf, n_bins), n_bins, m, correct * m, torch.where(m > 0, conf, 0))
 
 # %% ../nbs/01_metrics.ipynb #14d4109e
 class BinStats(NamedTuple):
@@ -142,8 +117,7 @@ def reliability_bins(probs, # (N, K) or (N, K, d1, ...) class probabilities, row
                      ignore_index:int=-100, # targets equal to it are left out (None: none)
                      from_logits:bool=False, # default False: probabilities; True: logits
                     )->BinStats:
-    """Per-bin sample count, accuracy and mean confidence of the top-1 prediction. Takes
-    probabilities (`from_logits=False`, the default) or logits (`from_logits=True`)"""
+    "Per-bin sample count, accuracy and mean confidence of the top-1 prediction"
     probs, targets, keep = _inputs(probs, targets, n_bins, validate, ignore_index, from_logits)
     conf, pred = top1(probs)
     count, correct, conf_sum = _top1_sums(conf, pred == targets, n_bins, keep)
@@ -153,8 +127,7 @@ def reliability_bins(probs, # (N, K) or (N, K, d1, ...) class probabilities, row
 
 # %% ../nbs/01_metrics.ipynb #de4d695f
 def _top1_metric(from_sums, probs, targets, n_bins, validate, ignore_index, from_logits):
-    """`from_sums` applied to the top-1 bin sums (count, correct, confidence), after the shared
-    checks, in the dtype of `probs`."""
+    "`from_sums` of the top-1 bin sums (count, correct, confidence), in the dtype of `probs`"
     probs, targets, keep = _inputs(probs, targets, n_bins, validate, ignore_index, from_logits)
     conf, pred = top1(probs)
     return from_sums(_top1_sums(conf, pred == targets, n_bins, keep)).to(probs.dtype)
@@ -168,9 +141,7 @@ def ece(probs, # (N, K) or (N, K, d1, ...) class probabilities, rows on the simp
         ignore_index:int=-100, # targets equal to it are left out (None: none)
         from_logits:bool=False, # default False: `probs` holds probabilities; True: logits
        ):
-    """Expected calibration error of the top-1 prediction (0-dim tensor). Takes probabilities
-    (`from_logits=False`, the default) or logits (`from_logits=True`: the softmax is applied
-    here)"""
+    "Expected calibration error of the top-1 prediction (0-dim tensor)"
     return _top1_metric(_ece_from, probs, targets, n_bins, validate, ignore_index, from_logits)
 
 # %% ../nbs/01_metrics.ipynb #fd381231
@@ -183,14 +154,12 @@ def mce(probs, # (N, K) or (N, K, d1, ...) class probabilities, rows on the simp
         ignore_index:int=-100, # targets equal to it are left out (None: none)
         from_logits:bool=False, # default False: `probs` holds probabilities; True: logits
        ):
-    """Maximum calibration error over the non-empty bins (0-dim tensor). Takes probabilities
-    (`from_logits=False`, the default) or logits (`from_logits=True`)"""
+    "Maximum calibration error over the non-empty bins (0-dim tensor)"
     return _top1_metric(_mce_from, probs, targets, n_bins, validate, ignore_index, from_logits)
 
 # %% ../nbs/01_metrics.ipynb #ff9aff5b
 def _adaptive_ece_from(conf, correct, n_bins, keep=None):
-    """Adaptive ECE from all top-1 confidences and correctness: equal-mass bins, ties share their
-    mean correctness"""
+    "Adaptive ECE of top-1 confidences and correctness: equal-mass bins, ties share their mean"
     n_all = len(conf)
     if keep is not None: conf = conf.masked_fill(~keep, float('inf'))   # left out: sorted last
     conf, order = conf.sort(stable=True)
@@ -202,10 +171,9 @@ def _adaptive_ece_from(conf, correct, n_bins, keep=None):
     tie_sums = _bin_sums(group, n_all, m, correct * m)
     correct = (tie_sums[1] / tie_sums[0].clamp(min=1))[group]    # mean correctness of the group
     n = m.sum()                                                 # a tensor: no host sync
-    pos = torch.arange(n_all, device=conf.device, dtype=acc)
-    idx = torch.div(pos * n_bins, n.clamp(min=1), rounding_mode='floor')
-    idx = idx.clamp(max=n_bins - 1).long()       # floor(j * n_bins / n), exact in fp64
-    gaps = _bin_sums(idx, n_bins, torch.where(m > 0, correct - conf.to(acc), 0))[0]
+    pos = torch.arange(n_all, device=conf.device, dtype=acc)  # bin floor(j B / n): exact
+    idx = torch.div(pos * n_bins, n.clamp(min=1), rounding_mode='floor').clamp(max=n_bins - 1)
+    gaps = _bin_sums(idx.long(), n_bins, torch.where(m > 0, correct - conf.to(acc), 0))[0]
     return gaps.abs().sum() / n
 
 # %% ../nbs/01_metrics.ipynb #805dbcd5
@@ -217,26 +185,20 @@ def adaptive_ece(probs, # (N, K) or (N, K, d1, ...) class probabilities, rows on
                  from_logits:bool=False, # default False: `probs` holds probabilities; True: logits
                 ):
     """Adaptive (equal-mass) ECE of the top-1 prediction; tied confidences share their mean
-    correctness (0-dim tensor). Takes probabilities (`from_logits=False`, the default) or logits
-    (`from_logits=True`). The only metric that sorts"""
+    correctness (0-dim tensor). The only metric that sorts"""
     probs, targets, keep = _inputs(probs, targets, n_bins, validate, ignore_index, from_logits)
     conf, pred = top1(probs)
     return _adaptive_ece_from(conf, pred == targets, n_bins, keep).to(probs.dtype)
 
 # %% ../nbs/01_metrics.ipynb #72b4ef28
 def _classwise_sums(probs, targets, n_bins, keep=None):
-    """(2, K * n_bins) per (class, bin) sums of the kept samples: label frequency and probability
-    mass (one `index_add_` over every entry, one `bincount` of the targets' bins); left-out rows
-    go to a bin K * n_bins that is dropped"""
+    "(2, K * n_bins) per (class, bin) label frequency and probability mass of the kept samples"
     n, k = probs.shape
-    kb, acc = k * n_bins, _acc_dtype(probs.device)
-    # (N, K) flat bin of each p_ik
-    idx = bin_index(probs, n_bins).add_(torch.arange(k, device=probs.device) * n_bins)
-    if keep is not None: idx.masked_fill_(~keep[:, None], kb)
-    mass = probs.new_zeros(kb + 1, dtype=acc)
-    mass = mass.index_add_(0, idx.flatten(), probs.flatten().to(acc))[:kb]
-    freq = torch.bincount(idx.gather(1, targets[:, None]).squeeze(1), minlength=kb + 1)[:kb]
-    return torch.stack([freq.to(acc), mass])
+    m = _mask(keep, probs)[:, None]                  # (N, 1): 1 for a kept sample, 0 if left out
+    idx = bin_index(probs, n_bins) + torch.arange(k, device=probs.device) * n_bins  # (N, K) bins
+    hit = m.new_zeros(n, k).scatter_(1, targets[:, None], m)          # one-hot target, if kept
+    mass = torch.where(m > 0, probs, 0)
+    return _bin_sums(idx.flatten(), k * n_bins, hit.flatten(), mass.flatten())
 
 def _classwise_from(sums, n, k): return (sums[0] - sums[1]).abs().sum() / (n * k)
 
@@ -249,8 +211,7 @@ def classwise_ece(probs, # (N, K) or (N, K, d1, ...) class probabilities, rows o
                   from_logits:bool=False, # default False: `probs` holds probabilities; True: logits
                  ):
     """Classwise ECE: per-class calibration error of every probability, averaged over the K classes
-    (0-dim tensor). Takes probabilities (`from_logits=False`, the default) or logits
-    (`from_logits=True`)"""
+    (0-dim tensor)"""
     probs, targets, keep = _inputs(probs, targets, n_bins, validate, ignore_index, from_logits)
     sums = _classwise_sums(probs, targets, n_bins, keep)
     return _classwise_from(sums, _n_kept(keep, probs), probs.shape[1]).to(probs.dtype)
@@ -289,8 +250,7 @@ def brier_score(probs, # (N, K) or (N, K, d1, ...) class probabilities, rows on 
                 from_logits:bool=False, # default False: `probs` holds probabilities; True: logits
                ):
     """Brier score: squared error to the one-hot target, summed over classes, averaged over samples
-    (0-dim tensor). Takes probabilities (`from_logits=False`, the default) or logits
-    (`from_logits=True`)"""
+    (0-dim tensor)"""
     probs, targets, keep = _inputs(probs, targets, None, validate, ignore_index, from_logits)
     return _mean(_brier_per_sample(probs, targets), keep, probs.dtype)
 
@@ -298,8 +258,7 @@ def brier_score(probs, # (N, K) or (N, K, d1, ...) class probabilities, rows on 
 _KEYS = ('accuracy', 'ece', 'adaptive_ece', 'classwise_ece', 'mce', 'nll', 'brier')
 
 def _report(logits, targets, n_bins, ignore_index, from_logits):
-    """Every metric of `_KEYS` as a float, one metric at a time (appendix 11 installs a version that
-    reads the data once, syncs the device once and keeps the NLL exact)"""
+    "Every metric of `_KEYS` as a float, one at a time (appendix 11 installs a one-pass version)"
     kw = dict(ignore_index=ignore_index, from_logits=from_logits)
     binned = dict(ece=ece, adaptive_ece=adaptive_ece, classwise_ece=classwise_ece, mce=mce)
     out = {k: f(logits, targets, n_bins, **kw) for k, f in binned.items()}
@@ -345,6 +304,11 @@ def posterior_ece(probs, # (N, K) predicted class probabilities, rows on the sim
     truth = eta.gather(1, pred[:, None]).squeeze(1).to(p.dtype)
     sums = _bin_sums(bin_index(conf, n_bins), n_bins, conf, truth)   # per bin: confidence, truth
     return ((sums[0] - sums[1]).abs().sum() / len(p)).to(p.dtype)
+
+# %% ../nbs/11_metrics_engineering.ipynb #d5fce3cb
+import numbers
+
+import torch.distributed as dist
 
 # %% ../nbs/11_metrics_engineering.ipynb #142e0c21
 def _check_n_bins(n_bins):
@@ -447,6 +411,60 @@ def _validate_metric_inputs(probs, targets, n_bins, ignore_index, from_logits):
 
 # installed in place of chapter 01's hooks (assignments: the hooks keep their documentation there)
 _check_metric_inputs, _check_values = _validate_metric_inputs, _validate_values
+
+# %% ../nbs/11_metrics_engineering.ipynb #ee28e808
+def _fast_bucket(x, n_bins):
+    "The bin (l, u] of each value of `x`, as `bucketize` gives it, without a binary search"
+    if x.dtype not in (torch.float32, torch.float64) or n_bins > 2 ** 16:
+        return torch.bucketize(x, bin_edges(n_bins, x.dtype, x.device)[1:]).clamp_(max=n_bins - 1)
+    # scaled down by 2^-20 (more than the rounding of the product and of the edges), the ceil
+    # gives the bin or the one below; one comparison with the upper edge, the same float that
+    # `bin_edges` computes, decides. Equal to `bucketize` on every edge and its neighbours.
+    b = (x * (n_bins * (1 - 2 ** -20))).ceil_().sub_(1)
+    b.add_(x > b.add(1).div_(n_bins))
+    return b.long().clamp_(0, n_bins - 1)              # NaN: some bin, refused by the value checks
+
+def _device_acc_dtype(device):
+    "dtype of accumulated sums: fp64 (exact counts, no cancellation), fp32 on MPS which lacks fp64"
+    return torch.float32 if torch.device(device).type == 'mps' else torch.float64
+
+# installed in place of chapter 01's (assignments: those keep their documentation there)
+_bucket, _acc_dtype = _fast_bucket, _device_acc_dtype
+
+# %% ../nbs/11_metrics_engineering.ipynb #12292f29
+def _counts(idx, n, correct, conf, keep=None):
+    """(3, n) per-bin count, number correct and sum of `conf` from one index, 2 * idx + correct
+    (written over `idx`): one `bincount` for the exact integer counts, one weighted by `conf`;
+    left-out samples go to a bin that is dropped, so their values never enter a sum"""
+    code = idx.mul_(2).add_(correct)
+    if keep is not None: code.masked_fill_(~keep, 2 * n)
+    acc = _acc_dtype(idx.device)
+    both = torch.bincount(code, minlength=2 * n + 2)[:2 * n].view(n, 2).to(acc)
+    mass = torch.bincount(code, weights=conf.to(acc), minlength=2 * n + 2)[:2 * n].view(n, 2)
+    return torch.stack([both.sum(1), both[:, 1], mass.sum(1)])
+
+def _n_kept(keep, like):
+    "Number of kept samples (a tensor: no sync), without chapter 01's vector of ones"
+    n = torch.tensor(len(like), device=like.device) if keep is None else keep.sum()
+    return n.to(_acc_dtype(like.device))
+
+def _top1_sums(conf, correct, n_bins, keep=None):
+    "Per-bin (count, number correct, sum of confidences) of top-1 confidences of the kept samples"
+    return _counts(bin_index(conf, n_bins), n_bins, correct, conf, keep)
+
+def _classwise_sums(probs, targets, n_bins, keep=None):
+    """(2, K * n_bins) per (class, bin) sums of the kept samples: label frequency and probability
+    mass (one `index_add_` over every entry, one `bincount` of the targets' bins); left-out rows
+    go to a bin K * n_bins that is dropped"""
+    n, k = probs.shape
+    kb, acc = k * n_bins, _acc_dtype(probs.device)
+    # (N, K) flat bin of each p_ik
+    idx = bin_index(probs, n_bins).add_(torch.arange(k, device=probs.device) * n_bins)
+    if keep is not None: idx.masked_fill_(~keep[:, None], kb)
+    mass = probs.new_zeros(kb + 1, dtype=acc)
+    mass = mass.index_add_(0, idx.flatten(), probs.flatten().to(acc))[:kb]
+    freq = torch.bincount(idx.gather(1, targets[:, None]).squeeze(1), minlength=kb + 1)[:kb]
+    return torch.stack([freq.to(acc), mass])
 
 # %% ../nbs/11_metrics_engineering.ipynb #53b8cad7
 _FINE = 2048          # at least this many fine bins behind a bounded meter's adaptive ECE

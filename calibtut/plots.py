@@ -72,12 +72,12 @@ def reliability_diagram(probs, # (N, K) class probabilities (tensor or array), r
     if new: ax = plt.subplots(figsize=(4, 5.3))[1]
     ax.bar(left, acc, width, align='edge', color='tab:blue', edgecolor='black', lw=0.5,
            label='accuracy')
-    over = conf >= acc                                             # gap up: over-confident
-    gap = {True: '#f4a3a3', False: '#ffd27f'}   # opaque: the same colour on white and on a bar
-    ax.bar(left, conf - acc, width, bottom=acc, align='edge', lw=0.5,
-           color=[gap[bool(o)] for o in over], hatch='//', edgecolor='black')
-    for o, what in ((True, 'over'), (False, 'under')):            # both gap colours, explained
-        ax.bar(0, 0, 0, color=gap[o], hatch='//', edgecolor='black', lw=0.5,
+    over = [bool(o) for o in conf >= acc]    # over-confident: a red gap above the bar; under: an
+    face, edge = {True: '#f4a3a3', False: 'none'}, {True: 'black', False: '#e67e00'}  # unfilled
+    ax.bar(left, conf - acc, width, bottom=acc, align='edge', lw=0.5, hatch='//',  # orange gap
+           color=[face[o] for o in over], edgecolor=[edge[o] for o in over])  # inside the bar
+    for o, what in ((True, 'over'), (False, 'under')):  # so its top is the accuracy; both gaps
+        ax.bar(0, 0, 0, color=face[o], hatch='//', edgecolor=edge[o], lw=0.5,
                label=f'gap to confidence ({what}-confident)')
     ax.plot([0, 1], [0, 1], '--', color='black', lw=1, label='perfect calibration')
     ax.set(xlim=(0, 1), ylim=(0, 1), ylabel='accuracy in bin')
