@@ -207,15 +207,17 @@ def check_flsd_weights(answer):
                     'Which interval does each p fall in, and which gamma goes with it?')
 
 def check_fl1(fn):
-    "Exercise 03/2: FL-1 as a function of a float64 tensor p."
+    "Exercise 03/2: the term f(p) = FL-1 - CE as a function of a float64 tensor p."
     from calibtut.losses import focal_loss
     p = torch.linspace(0.01, 0.99, 99, dtype=torch.float64)
     got = _curve(fn, p.clone(), shape=p.shape)
     if got is None: return False
     logits, targets = torch.stack([p.log(), (1 - p).log()], 1), torch.zeros(99, dtype=torch.long)
-    want = focal_loss(logits, targets, gamma=1, reduction='none')
-    return _verdict(torch.allclose(got, want, atol=1e-10), 'CE plus a term that is never positive.',
-                    'Multiply out (1 - p)(-ln p).')
+    want = (focal_loss(logits, targets, gamma=1, reduction='none')
+            - F.cross_entropy(logits, targets, reduction='none'))
+    return _verdict(torch.allclose(got, want, atol=1e-10),
+                    'f is never positive on (0, 1], so FL-1 never exceeds CE.',
+                    'Subtract CE = -ln p from FL-1 and simplify; pass f only, not the whole loss.')
 
 # %% ../nbs/13_exercises.ipynb #50932c8e
 def check_adafocal_step(answer):
