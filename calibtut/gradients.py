@@ -19,8 +19,8 @@ def _takes_reduction(loss_fn):
 # %% ../nbs/04_gradients.ipynb #4b0b6d85
 def per_sample_losses(
     loss_fn,  # callable `loss_fn(logits, targets)` returning per-sample losses or one number
-    logits,  # (N, C) logits
-    targets,  # (N,) int64 labels
+    logits: torch.Tensor,  # (N, C) logits
+    targets: torch.Tensor,  # (N,) int64 labels
 ):
     "Per-sample losses (N,): `reduction='none'` where `loss_fn` takes it, else one row at a time."
     red = getattr(loss_fn, 'reduction', None)
@@ -50,8 +50,8 @@ def per_sample_losses(
 # %% ../nbs/04_gradients.ipynb #77034f9f
 def logit_gradients(
     loss_fn,  # callable `loss_fn(logits, targets)`, any reduction (see `per_sample_losses`)
-    logits,  # (N, C) float logits
-    targets,  # (N,) int64 labels
+    logits: torch.Tensor,  # (N, C) float logits
+    targets: torch.Tensor,  # (N,) int64 labels
 ):
     "Per-sample gradients $\\partial L_i/\\partial z_i$ (N, C) of `loss_fn` by autograd."
     if not callable(loss_fn):
@@ -81,7 +81,7 @@ def logit_gradients(
 # %% ../nbs/04_gradients.ipynb #ef93d5b7
 def probe_probs(
     p,  # true-class probabilities, a number or a tensor (M,) in (0, 1)
-    num_classes=10,  # K
+    num_classes: int | None = 10,  # K
     rest='uniform',  # how 1 - p is shared: 'uniform' or 'rival'
     rival_share=0.7,  # with rest='rival': class 1's share of 1 - p, in (0, 1)
     dtype=torch.float64,  # dtype when `p` is not already a float tensor
@@ -115,7 +115,7 @@ GradientScale = namedtuple('GradientScale', 'scale orthogonal')
 def gradient_scale(
     loss_fn,  # callable `loss_fn(logits, targets)`, e.g. a loss of `calibtut.losses`
     p,  # true-class probabilities, a number or a tensor in (0, 1)
-    num_classes=10,  # K
+    num_classes: int | None = 10,  # K
     rest='uniform',  # how 1 - p is shared among the other classes: 'uniform' or 'rival'
     rival_share=0.7,  # with rest='rival': the rival's share of 1 - p
 ):
@@ -132,7 +132,7 @@ def gradient_scale(
 # %% ../nbs/04_gradients.ipynb #d07aaada
 def focal_gradient_scale(
     p,  # true-class probabilities in [0, 1] (number or tensor)
-    gamma,  # focal exponent(s) >= 0, broadcast against `p`
+    gamma: float,  # focal exponent(s) >= 0, broadcast against `p`
 ):
     "Closed-form gradient scale $g(p, \\gamma)$ of focal loss."
     dt = p.dtype if torch.is_tensor(p) and p.is_floating_point() else torch.float64
@@ -147,7 +147,7 @@ def focal_gradient_scale(
 
 # %% ../nbs/04_gradients.ipynb #3b730b49
 def focal_peak(
-    gamma,  # focal exponent(s) > 0 (number or tensor)
+    gamma: float,  # focal exponent(s) > 0 (number or tensor)
     n_iter=64,  # bisection steps (64 reach float64 resolution)
 ):
     "$p_0(\\gamma)$, the peak of $g(p, \\gamma)$: root of $(\\gamma p - 1)\\ln p = 2(1 - p)$."
@@ -200,7 +200,7 @@ Alignment = namedtuple('Alignment', 'aligned interval p scale')
 def alignment(
     loss_fn,  # callable `loss_fn(logits, targets)`
     p=None,  # grid of true-class probabilities; default 999 points from 0.001 to 0.999
-    num_classes=10,  # K
+    num_classes: int | None = 10,  # K
     rest='uniform',  # 'uniform' or 'rival' (see `probe_probs`)
     rival_share=0.7,  # the rival's share of 1 - p with rest='rival'
     rtol=1e-9,  # a rise smaller than rtol * max|scale| (per grid step) is float64 rounding noise

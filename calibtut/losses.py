@@ -108,13 +108,13 @@ def _check_weight(u, t):
 
 # %% ../nbs/03_losses.ipynb #61d60849
 def weighted_ce(
-    logits,  # (N, C) or (N, C, d1, ...) unnormalised scores, any float dtype
-    targets,  # (N,) or (N, d1, ...) integer class indices
+    logits: torch.Tensor,  # (N, C) or (N, C, d1, ...) unnormalised scores, any float dtype
+    targets: torch.Tensor,  # (N,) or (N, d1, ...) integer class indices
     weight_fn,  # u(probs, targets, **params) -> (N,) uncertainty weight; None means u = 1
-    gra=False,  # stop the gradient through u (GRA, chapter 05)
-    reduction='mean',  # 'mean', 'sum' or 'none' (per-element losses, shaped like `targets`)
+    gra: bool = False,  # stop the gradient through u (GRA, chapter 05)
+    reduction: str = 'mean',  # 'mean', 'sum' or 'none' (per-element losses, shaped like `targets`)
     ignore_index=-100,  # targets equal to it contribute nothing (None: no target ignored)
-    weight=None,  # (C,) class weights, as in `F.cross_entropy`
+    weight: torch.Tensor | None = None,  # (C,) class weights, as in `F.cross_entropy`
     **weight_kwargs,
 ):  # parameters passed on to `weight_fn` (gamma, beta, ...)
     "Uncertainty-weighted cross-entropy u(p̂, y)·CE in fp32; `gra=True` detaches u (chapter 05)."
@@ -140,17 +140,17 @@ def _p_true(probs, targets):
 
 
 def ce_weight(
-    probs,  # (N, C) predicted probabilities
-    targets,  # (N,) int64 labels
+    probs: torch.Tensor,  # (N, C) predicted probabilities
+    targets: torch.Tensor,  # (N,) int64 labels
 ):
     "Cross-entropy weight u = 1."
     _check_probs(probs, targets)
     return probs.new_ones(probs.shape[0])
 
 
-def cross_entropy(
-    logits, targets, reduction='mean', ignore_index=-100, weight=None, label_smoothing=0.0
-):
+def cross_entropy(logits: torch.Tensor, targets: torch.Tensor, reduction: str = 'mean',
+                  ignore_index: int | None = -100, weight: torch.Tensor | None = None,
+                  label_smoothing: float = 0.0):
     "Cross-entropy in fp32 (u ≡ 1), like `F.cross_entropy` (the same options)."
     if not label_smoothing:
         return weighted_ce(logits, targets, None, False, reduction, ignore_index, weight)
@@ -176,23 +176,24 @@ def _pow(
     return torch.where(bad, torch.ones_like(x), x).pow(gamma).masked_fill(bad, 0.0)
 
 # %% ../nbs/03_losses.ipynb #be7c787d
-def focal_weight(probs, # (N, C) predicted probabilities
-                 targets, # (N,) int64 labels
-                 gamma=3.0): # focusing parameter, >= 0 (0 is CE)
+def focal_weight(probs: torch.Tensor, # (N, C) predicted probabilities
+                 targets: torch.Tensor, # (N,) int64 labels
+                 gamma: float = 3.0): # focusing parameter, >= 0 (0 is CE)
     "Focal weight u = (1 − p)^γ."
     _check_probs(probs, targets); _check_gamma(gamma)
     return _pow(1 - _p_true(probs, targets), gamma)
 
-def focal_loss(logits, targets, gamma=3.0, gra=False, reduction='mean', ignore_index=-100,
-               weight=None):
+def focal_loss(logits: torch.Tensor, targets: torch.Tensor, gamma: float = 3.0, gra: bool = False,
+               reduction: str = 'mean', ignore_index: int | None = -100,
+               weight: torch.Tensor | None = None) -> torch.Tensor:
     "Focal loss (1 − p)^γ·CE (FL-γ); `gra=True` gives FL-GRA (chapter 05)."
     return weighted_ce(logits, targets, focal_weight, gra, reduction, ignore_index, weight,
                        gamma=gamma)
 
 # %% ../nbs/03_losses.ipynb #4f7a6333
 def flsd_weight(
-    probs,  # (N, C) predicted probabilities
-    targets,  # (N,) int64 labels
+    probs: torch.Tensor,  # (N, C) predicted probabilities
+    targets: torch.Tensor,  # (N,) int64 labels
     gammas=(5.0, 3.0, 3.0),  # γ below thresholds[0], between them, above; (5, 3, 2): FLSD-52
     thresholds=(0.2, 0.5),  # increasing cut points on p: γ = gammas[i] for p in [t[i-1], t[i])
 ):
@@ -217,15 +218,15 @@ def flsd_weight(
 
 # %% ../nbs/03_losses.ipynb #ea9c5c15
 def flsd53_loss(
-    logits,
-    targets,
-    gammas=(5.0, 3.0, 3.0),
-    thresholds=(0.2, 0.5),
-    gra=False,
-    reduction='mean',
-    ignore_index=-100,
-    weight=None,
-):
+    logits: torch.Tensor,
+    targets: torch.Tensor,
+    gammas: tuple = (5.0, 3.0, 3.0),
+    thresholds: tuple = (0.2, 0.5),
+    gra: bool = False,
+    reduction: str = 'mean',
+    ignore_index: int | None = -100,
+    weight: torch.Tensor | None = None,
+) -> torch.Tensor:
     "FLSD-53 loss (1 − p)^γ(p)·CE; `gammas=(5, 3, 2)` gives FLSD-52."
     return weighted_ce(
         logits,
@@ -241,9 +242,9 @@ def flsd53_loss(
 
 # %% ../nbs/03_losses.ipynb #8e441a3e
 def inverse_focal_weight(
-    probs,  # (N, C) predicted probabilities
-    targets,  # (N,) int64 labels
-    gamma=2.0,  # exponent, >= 0
+    probs: torch.Tensor,  # (N, C) predicted probabilities
+    targets: torch.Tensor,  # (N,) int64 labels
+    gamma: float = 2.0,  # exponent, >= 0
 ):
     "Inverse focal weight u = (1 + p)^γ."
     _check_probs(probs, targets)
@@ -251,9 +252,9 @@ def inverse_focal_weight(
     return (1 + _p_true(probs, targets)).pow(gamma)
 
 
-def inverse_focal_loss(
-    logits, targets, gamma=2.0, gra=False, reduction='mean', ignore_index=-100, weight=None
-):
+def inverse_focal_loss(logits: torch.Tensor, targets: torch.Tensor, gamma: float = 2.0,
+                       gra: bool = False, reduction: str = 'mean', ignore_index: int | None = -100,
+                       weight: torch.Tensor | None = None) -> torch.Tensor:
     "Inverse focal loss (1 + p)^γ·CE; `gra=True` detaches the weight (chapter 05)."
     return weighted_ce(
         logits, targets, inverse_focal_weight, gra, reduction, ignore_index, weight, gamma=gamma
@@ -264,7 +265,7 @@ class _GRACrossEntropy(torch.autograd.Function):
     "Per-sample u·CE whose backward pass is the GRA gradient u·(p̂ − y) (u is a constant)."
 
     @staticmethod
-    def forward(ctx, z, t, weight_fn, weight_kwargs):
+    def forward(ctx, z, t, weight_fn, weight_kwargs) -> torch.Tensor:
         logp = F.log_softmax(z, dim=1)
         probs = logp.exp()
         u = _check_weight(weight_fn(probs, t, **weight_kwargs), t)
@@ -285,8 +286,8 @@ class _GRACrossEntropy(torch.autograd.Function):
 
 # %% ../nbs/05_gra.ipynb #00861cc2
 def rival_prob(
-    probs,  # (N, C) predicted probabilities
-    targets,  # (N,) int64 labels
+    probs: torch.Tensor,  # (N, C) predicted probabilities
+    targets: torch.Tensor,  # (N,) int64 labels
 ):
     "p_j: the largest probability strictly below the true-class probability p (0 if none)."
     _check_probs(probs, targets)
@@ -299,9 +300,9 @@ def _rival(probs, p):
 
 
 def dual_focal_weight(
-    probs,  # (N, C) predicted probabilities
-    targets,  # (N,) int64 labels
-    gamma=2.0,  # focusing parameter, >= 0
+    probs: torch.Tensor,  # (N, C) predicted probabilities
+    targets: torch.Tensor,  # (N,) int64 labels
+    gamma: float = 2.0,  # focusing parameter, >= 0
 ):
     "Dual focal weight u = (1 − p + p_j)^γ."
     _check_probs(probs, targets)
@@ -310,9 +311,9 @@ def dual_focal_weight(
     return _pow(1 - p + _rival(probs, p), gamma)
 
 
-def dual_focal_loss(
-    logits, targets, gamma=2.0, gra=False, reduction='mean', ignore_index=-100, weight=None
-):
+def dual_focal_loss(logits: torch.Tensor, targets: torch.Tensor, gamma: float = 2.0,
+                    gra: bool = False, reduction: str = 'mean', ignore_index: int | None = -100,
+                    weight: torch.Tensor | None = None) -> torch.Tensor:
     """Dual focal loss (1 − p + p_j)^γ·CE (DFL-γ); `gra=True` detaches the whole weight (a true
     DFL-GRA)."""
     return weighted_ce(
@@ -321,10 +322,10 @@ def dual_focal_loss(
 
 # %% ../nbs/05_gra.ipynb #922c29e4
 def brier_weight(
-    probs,  # (N, C) predicted probabilities
-    targets,  # (N,) int64 labels
-    gamma=2.0,  # exponent on the norm, >= 0
-    beta=2.0,  # order of the norm, > 0
+    probs: torch.Tensor,  # (N, C) predicted probabilities
+    targets: torch.Tensor,  # (N,) int64 labels
+    gamma: float = 2.0,  # exponent on the norm, >= 0
+    beta: float = 2.0,  # order of the norm, > 0
 ):
     "Generalised Brier weight u = ‖y − p̂‖_β^γ (β = γ = 2: the Brier score)."
     _check_probs(probs, targets)
@@ -336,16 +337,18 @@ def brier_weight(
     return _pow(torch.linalg.vector_norm(diff, ord=beta, dim=1), gamma)
 
 
-def bsce_loss(logits, targets, gamma=2.0, beta=2.0, gra=False, reduction='mean',
-              ignore_index=-100, weight=None):
+def bsce_loss(logits: torch.Tensor, targets: torch.Tensor, gamma: float = 2.0, beta: float = 2.0,
+              gra: bool = False, reduction: str = 'mean', ignore_index: int | None = -100,
+              weight: torch.Tensor | None = None) -> torch.Tensor:
     "Brier-score-weighted CE ‖y − p̂‖_β^γ·CE (BSCE); `gra=True` is BSCE-GRA."
     return weighted_ce(
         logits, targets, brier_weight, gra, reduction, ignore_index, weight, gamma=gamma, beta=beta
     )
 
 
-def bsce_gra_loss(logits, targets, gamma=2.0, beta=2.0, reduction='mean', ignore_index=-100,
-                  weight=None):
+def bsce_gra_loss(logits: torch.Tensor, targets: torch.Tensor, gamma: float = 2.0,
+                  beta: float = 2.0, reduction: str = 'mean', ignore_index: int | None = -100,
+                  weight: torch.Tensor | None = None) -> torch.Tensor:
     """BSCE-GRA, the paper's method: CE whose gradient is weighted by the detached Brier weight ‖y
     − p̂‖_β^γ."""
     return bsce_loss(logits, targets, gamma, beta, True, reduction, ignore_index, weight)
@@ -356,7 +359,7 @@ WEIGHTS = {'ce': ce_weight, 'fl': focal_weight, 'flsd': flsd_weight, 'dfl': dual
 
 # %% ../nbs/11b_more_losses.ipynb #3914a9c0
 def scheduled_gamma(
-    epoch,  # 0-based epoch
+    epoch: int,  # 0-based epoch
     gammas=(5.0, 3.0, 1.0),  # γ before milestones[0], between the milestones, after the last
     milestones=(100, 250),  # epochs at which γ moves to the next value
 ):
@@ -365,9 +368,9 @@ def scheduled_gamma(
 
 # %% ../nbs/11b_more_losses.ipynb #d8baa25f
 def adafocal_weight(
-    probs,  # (N, C) predicted probabilities
-    targets,  # (N,) int64 labels
-    gammas,  # (B,) γ per bin: > 0 focal, < 0 inverse focal
+    probs: torch.Tensor,  # (N, C) predicted probabilities
+    targets: torch.Tensor,  # (N,) int64 labels
+    gammas: tuple,  # (B,) γ per bin: > 0 focal, < 0 inverse focal
     edges,  # (B − 1,) increasing inner bin edges on p
 ):
     "AdaFocal weight u = (1 − p)^γ_b if γ_b > 0 else (1 + p)^(−γ_b), b = the bin of p."
@@ -383,7 +386,7 @@ def adafocal_weight(
 
 def equal_mass_edges(
     scores,  # (N,) values to bin
-    n_bins=15,  # number of bins
+    n_bins: int = 15,  # number of bins
 ):
     "Inner edges (n_bins − 1,) that split `scores` into bins of (nearly) equal counts."
     srt = scores.sort().values
@@ -391,11 +394,11 @@ def equal_mass_edges(
 
 # %% ../nbs/11b_more_losses.ipynb #b0fe771b
 def adafocal_gaps(
-    val_logits,  # (N, C) validation logits
-    val_targets,  # (N,) validation labels
-    n_bins=15,  # number of equal-mass bins
+    val_logits: torch.Tensor,  # (N, C) validation logits
+    val_targets: torch.Tensor,  # (N,) validation labels
+    n_bins: int = 15,  # number of equal-mass bins
     bin_by='confidence',  # 'confidence' (top-1) or 'p' (true-class probability; biased, see below)
-    ignore_index=-100,  # validation targets equal to it are left out
+    ignore_index: int | None = -100,  # validation targets equal to it are left out
 ):
     "Equal-mass bin edges of the validation set and each bin's gap mean(confidence) − accuracy."
     z, t, keep, _, _ = _prep(val_logits, val_targets, 'none', ignore_index)
@@ -417,12 +420,12 @@ def adafocal_gaps(
 
 
 def adafocal_update(
-    gammas,  # (B,) current γ per bin
+    gammas: tuple,  # (B,) current γ per bin
     gaps,  # (B,) confidence − accuracy per validation bin
-    lamda=1.0,  # step size
-    switch=0.2,  # |γ| below which focal and inverse focal swap
-    gamma_min=-2.0,  # lower end of the clipping range
-    gamma_max=20.0,  # upper end of the clipping range
+    lamda: float = 1.0,  # step size
+    switch: float = 0.2,  # |γ| below which focal and inverse focal swap
+    gamma_min: float = -2.0,  # lower end of the clipping range
+    gamma_max: float = 20.0,  # upper end of the clipping range
 ):
     "One AdaFocal step: γ·exp(±λ·gap), sign switch when |γ| < switch, clip."
     new = gammas * torch.exp(torch.where(gammas > 0, lamda, -lamda) * gaps)
@@ -430,7 +433,8 @@ def adafocal_update(
     return new.clamp(gamma_min, gamma_max)
 
 # %% ../nbs/11b_more_losses.ipynb #7e3c6026
-def brier_loss(logits, targets, reduction='mean', ignore_index=-100, weight=None):
+def brier_loss(logits: torch.Tensor, targets: torch.Tensor, reduction: str = 'mean',
+               ignore_index: int | None = -100, weight: torch.Tensor | None = None) -> torch.Tensor:
     "Brier loss Σ_k (y_k − p̂_k)² per sample (summed over classes)."
     z, t, _, w, shape = _prep(logits, targets, reduction, ignore_index, weight)
     with _full_precision(z.device):
@@ -438,8 +442,9 @@ def brier_loss(logits, targets, reduction='mean', ignore_index=-100, weight=None
         diff = probs.scatter(1, t[:, None], probs.gather(1, t[:, None]) - 1)  # p̂ − y, no one-hot
         return _reduce((diff * diff).sum(1), reduction, shape, w)
 
-def label_smoothing_loss(logits, targets, smoothing=0.05, reduction='mean', ignore_index=-100,
-                         weight=None):
+def label_smoothing_loss(logits: torch.Tensor, targets: torch.Tensor, smoothing: float = 0.05,
+                         reduction: str = 'mean', ignore_index: int | None = -100,
+                         weight: torch.Tensor | None = None) -> torch.Tensor:
     "Cross-entropy against labels smoothed towards uniform: (1 − α)·y + α/K."
     if not 0 <= smoothing <= 1: raise ValueError(f"smoothing must lie in [0, 1], got {smoothing}")
     return cross_entropy(logits, targets, reduction, ignore_index, weight, smoothing)
@@ -448,7 +453,7 @@ def label_smoothing_loss(logits, targets, smoothing=0.05, reduction='mean', igno
 def laplacian_quadratic_form(
     a,  # (N,) coefficients
     r,  # (N,) points in [0, 1]
-    width=0.4,  # kernel width w
+    width: float = 0.4,  # kernel width w
 ):
     "Σ_ij a_i a_j exp(−|r_i − r_j|/w), exactly, in O(N log N) time and O(N) memory."
     if (
@@ -463,10 +468,10 @@ def laplacian_quadratic_form(
 
 # %% ../nbs/11b_more_losses.ipynb #d0513763
 def mmce_penalty(
-    probs,  # (N, C) predicted probabilities
-    targets,  # (N,) int64 labels
-    width=0.4,  # width of the Laplacian kernel exp(−|r − r'|/width)
-    weighted=True,  # Kumar et al.'s weighted MMCE_w (True) or the plain MMCE (False)
+    probs: torch.Tensor,  # (N, C) predicted probabilities
+    targets: torch.Tensor,  # (N,) int64 labels
+    width: float = 0.4,  # width of the Laplacian kernel exp(−|r − r'|/width)
+    weighted: bool = True,  # Kumar et al.'s weighted MMCE_w (True) or the plain MMCE (False)
     mask=None,  # (N,) bool: the samples that count (None: all); the others are left out
 ):
     """Kumar et al.'s MMCE of a batch on the top-1 confidences: a differentiable calibration
@@ -486,8 +491,9 @@ def mmce_penalty(
     return _pow(laplacian_quadratic_form(a * keep, conf, width).clamp_min(0), 0.5)
 
 
-def mmce_loss(logits, targets, lamda=2.0, width=0.4, weighted=True, reduction='mean',
-              ignore_index=-100, weight=None):
+def mmce_loss(logits: torch.Tensor, targets: torch.Tensor, lamda: float = 2.0, width: float = 0.4,
+              weighted: bool = True, reduction: str = 'mean', ignore_index: int | None = -100,
+              weight: torch.Tensor | None = None) -> torch.Tensor:
     """CE + λ·MMCE (Kumar et al. 2018), weighted MMCE_w by default; the penalty is per batch (×N
     for 'sum')."""
     z, t, keep, w, shape = _prep(logits, targets, reduction, ignore_index, weight)

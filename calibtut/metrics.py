@@ -65,7 +65,7 @@ def top1(probs:torch.Tensor, # (N, K) class probabilities
 
 # %% ../nbs/01_metrics.ipynb #40547688
 def accuracy(probs, # (N, K) or (N, K, d1, ...) class probabilities, rows on the simplex
-             targets, # (N,) or (N, d1, ...) integer labels in [0, K)
+             targets: torch.Tensor, # (N,) or (N, d1, ...) integer labels in [0, K)
              *, validate:bool=True, # check values (one device sync); shapes are always checked
              ignore_index:int=-100, # targets equal to it are left out (None: none)
              from_logits:bool=False, # default False: `probs` holds probabilities; True: logits
@@ -111,7 +111,7 @@ class BinStats(NamedTuple):
     confidence: torch.Tensor  # (n_bins,) mean top-1 confidence in each bin
 
 def reliability_bins(probs, # (N, K) or (N, K, d1, ...) class probabilities, rows on the simplex
-                     targets, # (N,) or (N, d1, ...) integer labels in [0, K)
+                     targets: torch.Tensor, # (N,) or (N, d1, ...) integer labels in [0, K)
                      n_bins:int=15, # equal-width bins (l, u] on the top-1 confidence
                      *, validate:bool=True, # check values (one device sync)
                      ignore_index:int=-100, # targets equal to it are left out (None: none)
@@ -134,8 +134,8 @@ def _top1_metric(from_sums, probs, targets, n_bins, validate, ignore_index, from
 
 def _ece_from(sums): return (sums[1] - sums[2]).abs().sum() / sums[0].sum()
 
-def ece(probs, # (N, K) or (N, K, d1, ...) class probabilities, rows on the simplex
-        targets, # (N,) or (N, d1, ...) integer labels in [0, K)
+def ece(probs: torch.Tensor, # (N, K) or (N, K, d1, ...) class probabilities, rows on the simplex
+        targets: torch.Tensor, # (N,) or (N, d1, ...) integer labels in [0, K)
         n_bins:int=15, # equal-width bins (l, u] on the top-1 confidence, 0 in the first
         *, validate:bool=True, # check values (one device sync); shapes are always checked
         ignore_index:int=-100, # targets equal to it are left out (None: none)
@@ -147,8 +147,8 @@ def ece(probs, # (N, K) or (N, K, d1, ...) class probabilities, rows on the simp
 # %% ../nbs/01_metrics.ipynb #fd381231
 def _mce_from(sums): return ((sums[1] - sums[2]).abs() / sums[0].clamp(min=1)).max()
 
-def mce(probs, # (N, K) or (N, K, d1, ...) class probabilities, rows on the simplex
-        targets, # (N,) or (N, d1, ...) integer labels in [0, K)
+def mce(probs: torch.Tensor, # (N, K) or (N, K, d1, ...) class probabilities, rows on the simplex
+        targets: torch.Tensor, # (N,) or (N, d1, ...) integer labels in [0, K)
         n_bins:int=15, # equal-width bins (l, u] on the top-1 confidence, 0 in the first
         *, validate:bool=True, # check values (one device sync)
         ignore_index:int=-100, # targets equal to it are left out (None: none)
@@ -178,7 +178,7 @@ def _adaptive_ece_from(conf, correct, n_bins, keep=None):
 
 # %% ../nbs/01_metrics.ipynb #805dbcd5
 def adaptive_ece(probs, # (N, K) or (N, K, d1, ...) class probabilities, rows on the simplex
-                 targets, # (N,) or (N, d1, ...) integer labels in [0, K)
+                 targets: torch.Tensor, # (N,) or (N, d1, ...) integer labels in [0, K)
                  n_bins:int=15, # equal-mass bins: sorted position j goes to floor(j * n_bins / N)
                  *, validate:bool=True, # check values (one device sync)
                  ignore_index:int=-100, # targets equal to it are left out (None: none)
@@ -204,7 +204,7 @@ def _classwise_from(sums, n, k): return (sums[0] - sums[1]).abs().sum() / (n * k
 
 # %% ../nbs/01_metrics.ipynb #c835fc08
 def classwise_ece(probs, # (N, K) or (N, K, d1, ...) class probabilities, rows on the simplex
-                  targets, # (N,) or (N, d1, ...) integer labels in [0, K)
+                  targets: torch.Tensor, # (N,) or (N, d1, ...) integer labels in [0, K)
                   n_bins:int=15, # equal-width bins (l, u] per class, 0 in the first
                   *, validate:bool=True, # check values (one device sync)
                   ignore_index:int=-100, # targets equal to it are left out (None: none)
@@ -228,8 +228,8 @@ def _brier_per_sample(probs, targets):
 # %% ../nbs/01_metrics.ipynb #1c221499
 def _mean(v, keep, dtype): return (_kept_sum(v, keep) / _n_kept(keep, v)).to(dtype)
 
-def nll(probs, # (N, K) or (N, K, d1, ...) class probabilities, rows on the simplex
-        targets, # (N,) or (N, d1, ...) integer labels in [0, K)
+def nll(probs: torch.Tensor, # (N, K) or (N, K, d1, ...) class probabilities, rows on the simplex
+        targets: torch.Tensor, # (N,) or (N, d1, ...) integer labels in [0, K)
         *, validate:bool=True, # check values (one device sync)
         ignore_index:int=-100, # targets equal to it are left out (None: none)
         from_logits:bool=False, # default False: `probs` holds probabilities; True: logits
@@ -244,7 +244,7 @@ def nll(probs, # (N, K) or (N, K, d1, ...) class probabilities, rows on the simp
     return -_mean(z, keep, p.dtype)
 
 def brier_score(probs, # (N, K) or (N, K, d1, ...) class probabilities, rows on the simplex
-                targets, # (N,) or (N, d1, ...) integer labels in [0, K)
+                targets: torch.Tensor, # (N,) or (N, d1, ...) integer labels in [0, K)
                 *, validate:bool=True, # check values (one device sync)
                 ignore_index:int=-100, # targets equal to it are left out (None: none)
                 from_logits:bool=False, # default False: `probs` holds probabilities; True: logits
@@ -269,7 +269,7 @@ def _report(logits, targets, n_bins, ignore_index, from_logits):
 # %% ../nbs/01_metrics.ipynb #27fa7811
 @torch.no_grad()
 def calibration_report(logits, # (N, K) or (N, K, d1, ...) logits (by default) or probabilities
-                       targets, # (N,) or (N, d1, ...) integer labels in [0, K)
+                       targets: torch.Tensor, # (N,) or (N, d1, ...) integer labels in [0, K)
                        n_bins:int=15, # bins of the ECE variants
                        *, ignore_index:int=-100, # targets equal to it are left out (None: none)
                        from_logits:bool=True, # default True: `logits` holds logits; False: probs
@@ -693,7 +693,7 @@ class CalibrationMeter:
 
     @torch.no_grad()
     def update(self, logits, # (B, K) or (B, K, d1, ...) logits of one batch, on any device
-               targets, # (B,) or (B, d1, ...) integer labels
+               targets: torch.Tensor, # (B,) or (B, d1, ...) integer labels
               ):
         "Add one batch (no host-device sync)"
         _check_shapes(logits, targets, 'logits' if self.from_logits else 'probs')
@@ -824,7 +824,7 @@ def _calibration_metric_class():
             for name, shape in _metric_shapes(self.num_classes, self.n_bins).items():
                 self.add_state(name, torch.zeros(shape, dtype=torch.float64), dist_reduce_fx='sum')
 
-        def update(self, logits, targets):
+        def update(self, logits: torch.Tensor, targets: torch.Tensor):
             "Add one batch: (B, K) or (B, K, d1, ...) logits and their targets (no sync)"
             _check_shapes(logits, targets, 'logits' if self.from_logits else 'probs')
             if logits.shape[1] != self.num_classes:

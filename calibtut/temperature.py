@@ -93,9 +93,9 @@ def _fit_lbfgs(logits, # (N, K) logits, float64 recommended
     return t
 
 # %% ../nbs/02_temperature.ipynb #df9d2a0b
-def temperature_grid(start=0.1, # smallest temperature
-                     stop=10.0, # largest temperature (included)
-                     step=0.1, # spacing
+def temperature_grid(start: float = 0.1, # smallest temperature
+                     stop: float = 10.0, # largest temperature (included)
+                     step: float = 0.1, # spacing
                      dtype=torch.float64, # grid dtype
                     ):
     "The paper's grid of temperatures, `start, start+step, ..., stop`, without float drift."
@@ -109,7 +109,7 @@ def temperature_grid(start=0.1, # smallest temperature
 # %% ../nbs/02_temperature.ipynb #065bcc1b
 def batched_ece(conf, # (T, N) top-1 confidence for each of T settings
                 correct, # (N,) or (T, N) bool/float: prediction correct
-                n_bins=15, # equal-width bins (l, u], confidence 0 in the first bin
+                n_bins: int = 15, # equal-width bins (l, u], confidence 0 in the first bin
                ):
     "ECE for each row of `conf` in one computation -> (T,) tensor."
     t, n = conf.shape
@@ -121,10 +121,10 @@ def batched_ece(conf, # (T, N) top-1 confidence for each of T settings
     return sums.abs().sum(1) / n
 
 # %% ../nbs/02_temperature.ipynb #c06d6a3b
-def grid_criteria(logits, # (N, K) float logits
-                  targets, # (N,) int64 targets
+def grid_criteria(logits: torch.Tensor, # (N, K) float logits
+                  targets: torch.Tensor, # (N,) int64 targets
                   temps, # (T,) temperatures
-                  n_bins=15, # ECE bins
+                  n_bins: int = 15, # ECE bins
                   max_elements=2**20, # bound on the (T_chunk, N, K) intermediate (cache-friendly)
                  ):
     "Validation ECE and NLL at every temperature in `temps`, chunked over T -> (ece (T,), nll (T,))"
@@ -165,15 +165,15 @@ def _fit_grid(logits, targets, grid, criterion, n_bins, max_elements):
 
 # %% ../nbs/02_temperature.ipynb #90c1969f
 def fit_temperature(logits, # (N, K) or (N, K, d1, ...) validation logits (not probabilities)
-                    targets, # (N,) or (N, d1, ...) int64 validation labels
+                    targets: torch.Tensor, # (N,) or (N, d1, ...) int64 validation labels
                     method='lbfgs', # 'lbfgs' (continuous, NLL) or 'grid' (the paper's protocol)
-                    criterion='nll', # 'nll' or 'ece' (grid only)
+                    criterion: str = 'nll', # 'nll' or 'ece' (grid only)
                     grid=None, # (T,) temperatures for the grid; default 0.1, 0.2, ..., 10.0
-                    n_bins=15, # ECE bins for criterion='ece'
-                    init=1.0, # LBFGS start
-                    max_iter=100, # LBFGS iterations
+                    n_bins: int = 15, # ECE bins for criterion='ece'
+                    init: float = 1.0, # LBFGS start
+                    max_iter: int = 100, # LBFGS iterations
                     max_elements=2**20, # grid memory bound: elements of one (T_chunk, N, K) chunk
-                    ignore_index=-100, # targets equal to it are left out (None: none)
+                    ignore_index: int | None = -100, # targets equal to it are left out (None: none)
                    ) -> float: # the fitted temperature T > 0; use `logits / T`
     "Fit a temperature on cached validation logits: LBFGS on the NLL, or the paper's grid (ECE/NLL)"
     logits, targets = _check_logits_targets(logits, targets, ignore_index)
@@ -197,7 +197,7 @@ class TemperatureScaler(nn.Module):
     "Divide a model's logits (or logits passed directly) by a fitted temperature."
     def __init__(self,
                  model=None, # module returning logits; None: `forward` takes logits
-                 temperature=1.0, # initial temperature, > 0
+                 temperature: float = 1.0, # initial temperature, > 0
                 ):
         super().__init__()
         self.model = model
@@ -216,7 +216,7 @@ class TemperatureScaler(nn.Module):
         self.temperature.fill_(self._check_t(t))
         return self
 
-    def forward(self, x): # model input, or logits when `model` is None
+    def forward(self, x) -> torch.Tensor: # model input, or logits when `model` is None
         logits = self.model(x) if self.model is not None else x
         return logits / self.temperature.to(logits.dtype)
 
@@ -226,5 +226,6 @@ class TemperatureScaler(nn.Module):
 
 # %% ../nbs/11_metrics_engineering.ipynb #5b5ef1cf
 _PARAM_DOCS = dict(logits='*unscaled* validation logits, (N, K) or (N, K, d1, ...)',
+                   x='the model input, or the logits when `model` is None',
                    targets='(N,) or (N, d1, ...) validation labels',
                    kwargs='options of `fit_temperature` (method, criterion, ignore_index, ...)')
