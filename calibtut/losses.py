@@ -183,8 +183,8 @@ def focal_weight(probs: torch.Tensor, # (N, C) predicted probabilities
     _check_probs(probs, targets); _check_gamma(gamma)
     return _pow(1 - _p_true(probs, targets), gamma)
 
-def focal_loss(logits: torch.Tensor, targets: torch.Tensor, gamma: float = 3.0, gra: bool = False,
-               reduction: str = 'mean', ignore_index: int | None = -100,
+def focal_loss(logits: torch.Tensor, targets: torch.Tensor, *, gamma: float = 3.0,
+               gra: bool = False, reduction: str = 'mean', ignore_index: int | None = -100,
                weight: torch.Tensor | None = None) -> torch.Tensor:
     "Focal loss (1 − p)^γ·CE (FL-γ); `gra=True` gives FL-GRA (chapter 05)."
     return weighted_ce(logits, targets, focal_weight, gra, reduction, ignore_index, weight,
@@ -219,7 +219,7 @@ def flsd_weight(
 # %% ../nbs/03_losses.ipynb #ea9c5c15
 def flsd53_loss(
     logits: torch.Tensor,
-    targets: torch.Tensor,
+    targets: torch.Tensor, *,
     gammas: tuple = (5.0, 3.0, 3.0),
     thresholds: tuple = (0.2, 0.5),
     gra: bool = False,
@@ -252,7 +252,7 @@ def inverse_focal_weight(
     return (1 + _p_true(probs, targets)).pow(gamma)
 
 
-def inverse_focal_loss(logits: torch.Tensor, targets: torch.Tensor, gamma: float = 2.0,
+def inverse_focal_loss(logits: torch.Tensor, targets: torch.Tensor, *, gamma: float = 2.0,
                        gra: bool = False, reduction: str = 'mean', ignore_index: int | None = -100,
                        weight: torch.Tensor | None = None) -> torch.Tensor:
     "Inverse focal loss (1 + p)^γ·CE; `gra=True` detaches the weight (chapter 05)."
@@ -311,7 +311,7 @@ def dual_focal_weight(
     return _pow(1 - p + _rival(probs, p), gamma)
 
 
-def dual_focal_loss(logits: torch.Tensor, targets: torch.Tensor, gamma: float = 2.0,
+def dual_focal_loss(logits: torch.Tensor, targets: torch.Tensor, *, gamma: float = 2.0,
                     gra: bool = False, reduction: str = 'mean', ignore_index: int | None = -100,
                     weight: torch.Tensor | None = None) -> torch.Tensor:
     """Dual focal loss (1 − p + p_j)^γ·CE (DFL-γ); `gra=True` detaches the whole weight (a true
@@ -337,7 +337,7 @@ def brier_weight(
     return _pow(torch.linalg.vector_norm(diff, ord=beta, dim=1), gamma)
 
 
-def bsce_loss(logits: torch.Tensor, targets: torch.Tensor, gamma: float = 2.0, beta: float = 2.0,
+def bsce_loss(logits: torch.Tensor, targets: torch.Tensor, *, gamma: float = 2.0, beta: float = 2.0,
               gra: bool = False, reduction: str = 'mean', ignore_index: int | None = -100,
               weight: torch.Tensor | None = None) -> torch.Tensor:
     "Brier-score-weighted CE ‖y − p̂‖_β^γ·CE (BSCE); `gra=True` is BSCE-GRA."
@@ -346,12 +346,13 @@ def bsce_loss(logits: torch.Tensor, targets: torch.Tensor, gamma: float = 2.0, b
     )
 
 
-def bsce_gra_loss(logits: torch.Tensor, targets: torch.Tensor, gamma: float = 2.0,
+def bsce_gra_loss(logits: torch.Tensor, targets: torch.Tensor, *, gamma: float = 2.0,
                   beta: float = 2.0, reduction: str = 'mean', ignore_index: int | None = -100,
                   weight: torch.Tensor | None = None) -> torch.Tensor:
     """BSCE-GRA, the paper's method: CE whose gradient is weighted by the detached Brier weight ‖y
     − p̂‖_β^γ."""
-    return bsce_loss(logits, targets, gamma, beta, True, reduction, ignore_index, weight)
+    return bsce_loss(logits, targets, gamma=gamma, beta=beta, gra=True, reduction=reduction,
+                     ignore_index=ignore_index, weight=weight)
 
 # %% ../nbs/05_gra.ipynb #1a128b29
 WEIGHTS = {'ce': ce_weight, 'fl': focal_weight, 'flsd': flsd_weight, 'dfl': dual_focal_weight,
@@ -433,7 +434,7 @@ def adafocal_update(
     return new.clamp(gamma_min, gamma_max)
 
 # %% ../nbs/11b_more_losses.ipynb #7e3c6026
-def brier_loss(logits: torch.Tensor, targets: torch.Tensor, reduction: str = 'mean',
+def brier_loss(logits: torch.Tensor, targets: torch.Tensor, *, reduction: str = 'mean',
                ignore_index: int | None = -100, weight: torch.Tensor | None = None) -> torch.Tensor:
     "Brier loss Σ_k (y_k − p̂_k)² per sample (summed over classes)."
     z, t, _, w, shape = _prep(logits, targets, reduction, ignore_index, weight)
@@ -442,7 +443,7 @@ def brier_loss(logits: torch.Tensor, targets: torch.Tensor, reduction: str = 'me
         diff = probs.scatter(1, t[:, None], probs.gather(1, t[:, None]) - 1)  # p̂ − y, no one-hot
         return _reduce((diff * diff).sum(1), reduction, shape, w)
 
-def label_smoothing_loss(logits: torch.Tensor, targets: torch.Tensor, smoothing: float = 0.05,
+def label_smoothing_loss(logits: torch.Tensor, targets: torch.Tensor, *, smoothing: float = 0.05,
                          reduction: str = 'mean', ignore_index: int | None = -100,
                          weight: torch.Tensor | None = None) -> torch.Tensor:
     "Cross-entropy against labels smoothed towards uniform: (1 − α)·y + α/K."
@@ -491,9 +492,9 @@ def mmce_penalty(
     return _pow(laplacian_quadratic_form(a * keep, conf, width).clamp_min(0), 0.5)
 
 
-def mmce_loss(logits: torch.Tensor, targets: torch.Tensor, lamda: float = 2.0, width: float = 0.4,
-              weighted: bool = True, reduction: str = 'mean', ignore_index: int | None = -100,
-              weight: torch.Tensor | None = None) -> torch.Tensor:
+def mmce_loss(logits: torch.Tensor, targets: torch.Tensor, *, lamda: float = 2.0,
+              width: float = 0.4, weighted: bool = True, reduction: str = 'mean',
+              ignore_index: int | None = -100, weight: torch.Tensor | None = None) -> torch.Tensor:
     """CE + λ·MMCE (Kumar et al. 2018), weighted MMCE_w by default; the penalty is per batch (×N
     for 'sum')."""
     z, t, keep, w, shape = _prep(logits, targets, reduction, ignore_index, weight)
@@ -843,9 +844,8 @@ class ScheduledFocalLoss(nn.Module):
         self.gamma = scheduled_gamma(epoch, self.gammas, self.milestones)
 
     def forward(self, logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
-        return focal_loss(
-            logits, targets, self.gamma, self.gra, self.reduction, self.ignore_index, self.weight
-        )
+        return focal_loss(logits, targets, gamma=self.gamma, gra=self.gra, reduction=self.reduction,
+                          ignore_index=self.ignore_index, weight=self.weight)
 
     def extra_repr(self):
         return (
@@ -964,18 +964,20 @@ def _dry_run(module):
     return module
 
 
-def focal_gra_loss(logits: torch.Tensor, targets: torch.Tensor, gamma: float = 3.0,
+def focal_gra_loss(logits: torch.Tensor, targets: torch.Tensor, *, gamma: float = 3.0,
                    reduction: str = 'mean', ignore_index: int | None = -100,
                    weight: torch.Tensor | None = None) -> torch.Tensor:
     "FL-GRA: CE whose gradient is weighted by the detached focal weight (1 − p)^γ (chapter 05)."
-    return focal_loss(logits, targets, gamma, True, reduction, ignore_index, weight)
+    return focal_loss(logits, targets, gamma=gamma, gra=True, reduction=reduction,
+                      ignore_index=ignore_index, weight=weight)
 
 
-def dual_focal_gra_loss(logits: torch.Tensor, targets: torch.Tensor, gamma: float = 2.0,
+def dual_focal_gra_loss(logits: torch.Tensor, targets: torch.Tensor, *, gamma: float = 2.0,
                         reduction: str = 'mean', ignore_index: int | None = -100,
                         weight: torch.Tensor | None = None) -> torch.Tensor:
     "DFL-GRA: CE whose gradient is weighted by the detached dual focal weight (chapter 05)."
-    return dual_focal_loss(logits, targets, gamma, True, reduction, ignore_index, weight)
+    return dual_focal_loss(logits, targets, gamma=gamma, gra=True, reduction=reduction,
+                      ignore_index=ignore_index, weight=weight)
 
 
 class _Loss(nn.Module):

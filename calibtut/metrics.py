@@ -67,7 +67,7 @@ def top1(probs:torch.Tensor, # (N, K) class probabilities
 def accuracy(probs, # (N, K) or (N, K, d1, ...) class probabilities, rows on the simplex
              targets: torch.Tensor, # (N,) or (N, d1, ...) integer labels in [0, K)
              *, validate:bool=True, # check values (one device sync); shapes are always checked
-             ignore_index:int=-100, # targets equal to it are left out (None: none)
+             ignore_index:int|None=-100, # targets equal to it are left out (None: none)
              from_logits:bool=False, # default False: `probs` holds probabilities; True: logits
             ):
     "Fraction of samples whose top-1 prediction is the target (0-dim tensor)"
@@ -114,7 +114,7 @@ def reliability_bins(probs, # (N, K) or (N, K, d1, ...) class probabilities, row
                      targets: torch.Tensor, # (N,) or (N, d1, ...) integer labels in [0, K)
                      n_bins:int=15, # equal-width bins (l, u] on the top-1 confidence
                      *, validate:bool=True, # check values (one device sync)
-                     ignore_index:int=-100, # targets equal to it are left out (None: none)
+                     ignore_index:int|None=-100, # targets equal to it are left out (None: none)
                      from_logits:bool=False, # default False: probabilities; True: logits
                     )->BinStats:
     "Per-bin sample count, accuracy and mean confidence of the top-1 prediction"
@@ -138,7 +138,7 @@ def ece(probs: torch.Tensor, # (N, K) or (N, K, d1, ...) class probabilities, ro
         targets: torch.Tensor, # (N,) or (N, d1, ...) integer labels in [0, K)
         n_bins:int=15, # equal-width bins (l, u] on the top-1 confidence, 0 in the first
         *, validate:bool=True, # check values (one device sync); shapes are always checked
-        ignore_index:int=-100, # targets equal to it are left out (None: none)
+        ignore_index:int|None=-100, # targets equal to it are left out (None: none)
         from_logits:bool=False, # default False: `probs` holds probabilities; True: logits
        ):
     "Expected calibration error of the top-1 prediction (0-dim tensor)"
@@ -151,7 +151,7 @@ def mce(probs: torch.Tensor, # (N, K) or (N, K, d1, ...) class probabilities, ro
         targets: torch.Tensor, # (N,) or (N, d1, ...) integer labels in [0, K)
         n_bins:int=15, # equal-width bins (l, u] on the top-1 confidence, 0 in the first
         *, validate:bool=True, # check values (one device sync)
-        ignore_index:int=-100, # targets equal to it are left out (None: none)
+        ignore_index:int|None=-100, # targets equal to it are left out (None: none)
         from_logits:bool=False, # default False: `probs` holds probabilities; True: logits
        ):
     "Maximum calibration error over the non-empty bins (0-dim tensor)"
@@ -181,7 +181,7 @@ def adaptive_ece(probs, # (N, K) or (N, K, d1, ...) class probabilities, rows on
                  targets: torch.Tensor, # (N,) or (N, d1, ...) integer labels in [0, K)
                  n_bins:int=15, # equal-mass bins: sorted position j goes to floor(j * n_bins / N)
                  *, validate:bool=True, # check values (one device sync)
-                 ignore_index:int=-100, # targets equal to it are left out (None: none)
+                 ignore_index:int|None=-100, # targets equal to it are left out (None: none)
                  from_logits:bool=False, # default False: `probs` holds probabilities; True: logits
                 ):
     """Adaptive (equal-mass) ECE of the top-1 prediction; tied confidences share their mean
@@ -207,7 +207,7 @@ def classwise_ece(probs, # (N, K) or (N, K, d1, ...) class probabilities, rows o
                   targets: torch.Tensor, # (N,) or (N, d1, ...) integer labels in [0, K)
                   n_bins:int=15, # equal-width bins (l, u] per class, 0 in the first
                   *, validate:bool=True, # check values (one device sync)
-                  ignore_index:int=-100, # targets equal to it are left out (None: none)
+                  ignore_index:int|None=-100, # targets equal to it are left out (None: none)
                   from_logits:bool=False, # default False: `probs` holds probabilities; True: logits
                  ):
     """Classwise ECE: per-class calibration error of every probability, averaged over the K classes
@@ -231,7 +231,7 @@ def _mean(v, keep, dtype): return (_kept_sum(v, keep) / _n_kept(keep, v)).to(dty
 def nll(probs: torch.Tensor, # (N, K) or (N, K, d1, ...) class probabilities, rows on the simplex
         targets: torch.Tensor, # (N,) or (N, d1, ...) integer labels in [0, K)
         *, validate:bool=True, # check values (one device sync)
-        ignore_index:int=-100, # targets equal to it are left out (None: none)
+        ignore_index:int|None=-100, # targets equal to it are left out (None: none)
         from_logits:bool=False, # default False: `probs` holds probabilities; True: logits
        ):
     """Mean negative log-likelihood of the targets (0-dim tensor): from probabilities
@@ -246,7 +246,7 @@ def nll(probs: torch.Tensor, # (N, K) or (N, K, d1, ...) class probabilities, ro
 def brier_score(probs, # (N, K) or (N, K, d1, ...) class probabilities, rows on the simplex
                 targets: torch.Tensor, # (N,) or (N, d1, ...) integer labels in [0, K)
                 *, validate:bool=True, # check values (one device sync)
-                ignore_index:int=-100, # targets equal to it are left out (None: none)
+                ignore_index:int|None=-100, # targets equal to it are left out (None: none)
                 from_logits:bool=False, # default False: `probs` holds probabilities; True: logits
                ):
     """Brier score: squared error to the one-hot target, summed over classes, averaged over samples
@@ -271,7 +271,7 @@ def _report(logits, targets, n_bins, ignore_index, from_logits):
 def calibration_report(logits, # (N, K) or (N, K, d1, ...) logits (by default) or probabilities
                        targets: torch.Tensor, # (N,) or (N, d1, ...) integer labels in [0, K)
                        n_bins:int=15, # bins of the ECE variants
-                       *, ignore_index:int=-100, # targets equal to it are left out (None: none)
+                       *, ignore_index:int|None=-100, # targets equal to it are left out (None: no)
                        from_logits:bool=True, # default True: `logits` holds logits; False: probs
                       )->dict:
     """All calibration metrics of softmax(logits) as floats: accuracy, ece, adaptive_ece,
@@ -665,7 +665,7 @@ class CalibrationMeter:
     from the histogram after that (within about 1e-4 of the exact value on the toy problems);
     `exact=True` keeps every sample instead, so that it stays exact."""
     def __init__(self, n_bins:int=15, # bins of the ECE variants
-                 ignore_index:int=-100, # targets equal to it are left out (None: none)
+                 ignore_index:int|None=-100, # targets equal to it are left out (None: none)
                  from_logits:bool=True, # default True: `update` receives logits; False: probs
                  exact:bool=False, # keep every sample: exact adaptive ECE, state grows with N
                 ):
@@ -807,9 +807,9 @@ def _calibration_metric_class():
 
         def __init__(self, num_classes:int, # K: the states are sized by it
                      n_bins:int=15, # bins of the ECE variants
-                     *, ignore_index:int=-100, # targets equal to it are left out (None: none)
+                     *, ignore_index:int|None=-100, # targets equal to it are left out (None: none)
                      from_logits:bool=True, # default True: `update` receives logits; False: probs
-                     key:str=None, # one of `calibration_report`'s keys: compute returns that one
+                     key:str|None=None, # a key of `calibration_report`: compute returns just that one
                      **kwargs, # passed to torchmetrics' `Metric`
                     ):
             super().__init__(**kwargs)
@@ -837,6 +837,8 @@ def _calibration_metric_class():
         def compute(self):
             "The metrics so far (of all processes once synced), as 0-dim float64 tensors"
             s = {name: getattr(self, name) for name in _metric_shapes(1, 1)}
+            if self._update_count == 0 and not any(v.any() for v in s.values()):  # nor states set
+                raise ValueError("compute called before update (or after reset): no samples")
             out = _report_from(s, self.n_bins, self.from_logits)
             out = {k: torch.tensor(v, dtype=torch.float64) for k, v in out.items()}
             return out if self.key is None else out[self.key]

@@ -42,7 +42,7 @@ def _check_logits_targets(logits, # (N, K) or (N, K, d1, ...) float logits
     if not torch.isfinite(logits).all():
         raise ValueError("`logits` contains NaN or infinite values")
     if targets.min() < 0 or targets.max() >= logits.shape[1]:
-        raise ValueError(f"`targets` must lie in [0, {logits.shape[1] - 1}], "
+        raise ValueError(f"`targets` must lie in [0, {logits.shape[1] - 1}] or equal ignore_index, "
                          f"got values in [{int(targets.min())}, {int(targets.max())}]")
     ones = torch.ones((), dtype=torch.float64, device=logits.device)
     if (logits >= 0).all() and torch.allclose(logits.double().sum(1), ones, atol=1e-4):
@@ -220,7 +220,7 @@ class TemperatureScaler(nn.Module):
         logits = self.model(x) if self.model is not None else x
         return logits / self.temperature.to(logits.dtype)
 
-    def fit(self, logits, targets, **kwargs): # *unscaled* val logits; kwargs to `fit_temperature`
+    def fit(self, logits, targets, **kwargs):
         "Fit the temperature with `fit_temperature` and store it; returns self."
         return self.set_temperature(fit_temperature(logits, targets, **kwargs))
 
