@@ -34,6 +34,12 @@ def _verdict(ok, good, hint):
     print(('Correct. ' + good) if ok else ('Not yet. ' + hint))
     return bool(ok)
 
+def _near(answer, what, want, good, hint, tol=1e-3):
+    "A one-number checker: right when `answer` is within `tol` of `want()` (called for a number)"
+    a = _number(answer)
+    if a is None: return _expects(what)
+    return _verdict(abs(a - want()) < tol, good, hint)
+
 def _number(x):
     "`x` as a finite float, or None (strings, bools, containers and nan are not numbers)"
     if isinstance(x, (str, bytes, bool)) or x is None: return None
@@ -135,12 +141,11 @@ def check_sharpening(answer):
 def check_brier_constant(answer):
     "Exercise 01/3: the constant a in Brier = a (1 - p)^2 for K = 2 classes."
     from calibtut.metrics import brier_score
-    a = _number(answer)
-    if a is None: return _expects("one number, the constant a")
     p = torch.tensor([[0.3, 0.7]], dtype=torch.float64)
-    want = brier_score(p, torch.tensor([0])).item() / 0.7 ** 2
-    return _verdict(abs(a - want) < 1e-6, 'Both classes contribute the same square.',
-                    'Write both terms of the sum; the other class has probability 1 - p.')
+    return _near(answer, "one number, the constant a",
+                 lambda: brier_score(p, torch.tensor([0])).item() / 0.7 ** 2,
+                 'Both classes contribute the same square.',
+                 'Write both terms of the sum; the other class has probability 1 - p.', tol=1e-6)
 
 def check_mce_ece(answer):
     "Exercise 01/4: the letter of the statement that explains MCE >= ECE."
@@ -223,22 +228,20 @@ def check_fl1(fn):
 def check_adafocal_step(answer):
     "Exercise 03/3: an AdaFocal bin's gamma after one update, three decimals."
     from calibtut.losses import adafocal_update
-    a = _number(answer)
-    if a is None: return _expects("one number, the new gamma of the bin")
-    want = adafocal_update(torch.tensor([2.0], dtype=torch.float64),
-                           torch.tensor([0.9 - 0.7], dtype=torch.float64)).item()
-    return _verdict(abs(a - want) < 1e-3, 'Over-confident in the focal region: gamma grows.',
-                    'The gap is confidence - accuracy; gamma is multiplied by exp(lambda * gap).')
+    f64 = lambda v: torch.tensor([v], dtype=torch.float64)
+    return _near(answer, "one number, the new gamma of the bin",
+                 lambda: adafocal_update(f64(2.0), f64(0.9 - 0.7)).item(),
+                 'Over-confident in the focal region: gamma grows.',
+                 'The gap is confidence - accuracy; gamma is multiplied by exp(lambda * gap).')
 
 def check_mmce_constant(answer):
     "Exercise 03/4: the weighted MMCE of N correct samples at confidence 0.5."
     from calibtut.losses import mmce_penalty
-    a = _number(answer)
-    if a is None: return _expects("one number, the value mmce_penalty returns")
     probs = torch.tensor([[0.5, 0.3, 0.2]] * 8, dtype=torch.float64)
-    want = mmce_penalty(probs, torch.zeros(8, dtype=torch.long)).item()
-    return _verdict(abs(a - want) < 1e-3, 'Every kernel value is 1, and the root is taken.',
-                    'Every a_i is (1 - 0.5)/N, every kernel value 1; what is returned?')
+    return _near(answer, "one number, the value mmce_penalty returns",
+                 lambda: mmce_penalty(probs, torch.zeros(8, dtype=torch.long)).item(),
+                 'Every kernel value is 1, and the root is taken.',
+                 'Every a_i is (1 - 0.5)/N, every kernel value 1; what is returned?')
 
 # %% ../nbs/13_exercises.ipynb #8c31e200
 def check_scale_of_weight(fn):
@@ -256,23 +259,22 @@ def check_scale_of_weight(fn):
 def check_focal_scale(answer):
     "Exercise 04/2: g(0.03, 3), focal-3's gradient scale at p = 0.03, three decimals."
     from calibtut.gradients import focal_gradient_scale
-    a = _number(answer)
-    if a is None: return _expects("one number, the scale g(0.03, 3)")
-    want = focal_gradient_scale(torch.tensor(0.03, dtype=torch.float64), 3.0).item()
-    return _verdict(abs(a - want) < 1e-3, 'Focal-3 pushes this uncertain sample harder than CE.',
-                    'Evaluate g(p, 3) = (1 - p)^3 - 3 p (1 - p)^2 ln p at p = 0.03.')
+    return _near(answer, "one number, the scale g(0.03, 3)",
+                 lambda: focal_gradient_scale(torch.tensor(0.03, dtype=torch.float64), 3.0).item(),
+                 'Focal-3 pushes this uncertain sample harder than CE.',
+                 'Evaluate g(p, 3) = (1 - p)^3 - 3 p (1 - p)^2 ln p at p = 0.03.')
 
 # %% ../nbs/13_exercises.ipynb #e96b4200
 def check_slope_limit(answer):
     "Exercise 04/3: the limit of dg/dp + 4 ln p as p -> 0+, for gamma = 4, two decimals."
     from calibtut.gradients import focal_gradient_scale
-    a = _number(answer)
-    if a is None: return _expects("one number, the limit")
-    p = torch.tensor(1e-10, dtype=torch.float64, requires_grad=True)
-    slope, = torch.autograd.grad(focal_gradient_scale(p, 4.0), p)
-    want = slope.item() + 4 * math.log(1e-10)
-    return _verdict(abs(a - want) < 1e-2, 'The slope at 0 is infinite, its offset is finite.',
-                    'Expand the bracket of dg/dp as p -> 0: 1 - p -> 1 and p ln p -> 0.')
+    def want():
+        p = torch.tensor(1e-10, dtype=torch.float64, requires_grad=True)
+        slope, = torch.autograd.grad(focal_gradient_scale(p, 4.0), p)
+        return slope.item() + 4 * math.log(1e-10)
+    return _near(answer, "one number, the limit", want,
+                 'The slope at 0 is infinite, its offset is finite.',
+                 'Expand the bracket of dg/dp as p -> 0: 1 - p -> 1 and p ln p -> 0.', tol=1e-2)
 
 def check_unit_crossing(answer):
     "Exercise 04/4: the p above p0 where g(p, 2) comes back down to 1, three decimals."
