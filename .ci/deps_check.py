@@ -1,6 +1,8 @@
 """Declared dependencies (settings.ini) must match what calibtut/*.py imports.
 
-- An import outside `try` is required: its distribution must be in `requirements` (the core install).
+- An import outside `try` is required: its distribution must be in `requirements` (the core install),
+  unless `calibtut/__init__.py`'s `_EXTRA_OF` names its extra (a module that imports it at the top then
+  fails with one line naming that extra): then it must be in that extra.
 - An import inside `try: ... except ModuleNotFoundError as e: raise _missing_extra(e, 'X')` is optional and
   belongs to the extra X: its distribution must be in `X_requirements` (setup.py turns each into an extra;
   'all' and 'dev' are their union). Other unguarded imports of the same module in the same file are covered
@@ -57,11 +59,15 @@ def main():
     extras['all'] = set().union(*extras.values()) if extras else set()
     dev = {norm(r) for r in shlex.split(d.get('dev_requirements', ''))}
     extras['dev'] = extras['all'] | dev
+    init = ast.parse((ROOT / 'calibtut' / '__init__.py').read_text(encoding='utf-8'))
+    extra_of = next((ast.literal_eval(n.value) for n in init.body if isinstance(n, ast.Assign)
+                     and getattr(n.targets[0], 'id', None) == '_EXTRA_OF'), {})
     dists = packages_distributions()
     dist_of = lambda mod: {x.lower().replace('_', '-') for x in dists.get(mod, [])} or {mod.replace('_', '-')}
     problems, used, used_core = [], set(), set()
     for f in sorted((ROOT / 'calibtut').glob('*.py')):
-        found = [(m, e) for m, e, _ in imports(ast.parse(f.read_text(encoding='utf-8')))
+        found = [(m, extra_of.get(m) if e is None else e)
+                 for m, e, _ in imports(ast.parse(f.read_text(encoding='utf-8')))
                  if m != 'calibtut' and m not in sys.stdlib_module_names]
         covered = {m for m, e in found if e}
         for mod, extra in found:

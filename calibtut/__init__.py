@@ -15,10 +15,14 @@ _submodules = sorted(m.name for m in _pkgutil.iter_modules(__path__) if not m.na
 
 # The core install needs only torch, numpy and tqdm; the rest comes in extras (settings.ini):
 # vision (torchvision, pillow), plots (matplotlib), compare (scikit-learn, scipy, matplotlib),
-# torchmetrics, all, dev. A module that needs an extra imports it as
-#     try: import matplotlib.pyplot as plt
-#     except ModuleNotFoundError as e: raise _missing_extra(e, 'plots') from None
-# so that a missing package is one line naming the extra (.ci/deps_check.py checks the names).
+# torchmetrics, all, dev. A submodule whose top-level import of one of them fails (calibtut.plots
+# without matplotlib) raises one line naming the extra (the finder below turns the error, using
+# _EXTRA_OF); an import inside a function says it itself:
+#     try: from scipy.stats import t
+#     except ModuleNotFoundError as e: raise _missing_extra(e, 'compare') from None
+# .ci/deps_check.py checks both against settings.ini.
+_EXTRA_OF = {'matplotlib': 'plots', 'torchvision': 'vision', 'PIL': 'vision', 'sklearn': 'compare',
+             'scipy': 'compare', 'torchmetrics': 'torchmetrics'}
 _EXTRAS = ('vision', 'plots', 'compare', 'torchmetrics', 'all', 'dev')
 
 
@@ -42,7 +46,8 @@ def __dir__():
 
 # Docstrings with a Parameters section, generated from the notebooks' docments by .ci/docstrings.py into
 # _docstrings.json, are set on each submodule's public functions and classes right after the submodule
-# runs, so that help() and IDEs list the parameters. The finder below only acts on calibtut's own modules.
+# runs, so that help() and IDEs list the parameters; a missing extra is named (see _EXTRA_OF). The finder
+# below only acts on calibtut's own modules.
 _docs = None
 
 
@@ -68,7 +73,11 @@ class _DocFinder(_abc.MetaPathFinder):
         if spec is None or not isinstance(spec.loader, _machinery.SourceFileLoader): return spec
         run = spec.loader.exec_module
         def exec_module(module):
-            run(module)
+            try: run(module)
+            except ModuleNotFoundError as e:  # a package of an extra: say which extra
+                extra = _EXTRA_OF.get((e.name or '').split('.')[0])
+                if extra is None: raise
+                raise _missing_extra(e, extra) from None
             _add_docs(module)
         spec.loader.exec_module = exec_module
         return spec

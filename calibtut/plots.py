@@ -8,13 +8,9 @@ __all__ = ['LOSS_COLORS', 'loss_color', 'shades', 'interactive', 'reliability_di
 # %% ../nbs/00_notation.ipynb #b122f19c
 import math
 
+import matplotlib.pyplot as plt
 import numpy as np
 import torch
-
-from . import _missing_extra
-
-try: import matplotlib.pyplot as plt
-except ModuleNotFoundError as e: raise _missing_extra(e, 'plots') from None
 
 # %% ../nbs/00_notation.ipynb #e82d2f96
 def _numpy(x): return x.detach().cpu().double().numpy()
