@@ -675,11 +675,15 @@ def _flat(logits, targets):
     return z, (t if t.dtype == torch.int64 else t.long())
 
 
+_NO_LABEL = -(2**63)  # an ignore_index that no label can equal
+
+
 def _nothing_ignored(t, n_classes, ignore_index):
     """True when no target in `t` can equal `ignore_index`, known without a host sync: when it is
-    None; on the CPU, when it lies outside [0, n_classes) and one `min` (or `max`) puts every
-    target on the classes' side of it. Labels out of range on the other side are left to the
-    index checks of the kernels that read them. False otherwise (the mask decides)."""
+    None; on the CPU, when it lies outside [0, n_classes) and one `min` (or `max`) of the targets
+    puts them all on the classes' side of it. Labels out of range on the other side are left to
+    the index checks of the kernels that read them. False otherwise (an accelerator,
+    torch.compile, an ignore_index that is a class): the mask decides."""
     if ignore_index is None: return True
     if (t.device.type != 'cpu' or torch.compiler.is_compiling()
             or 0 <= ignore_index < n_classes): return False
@@ -697,8 +701,11 @@ def _void_rows(z, keep):
         return 'all'
     void = (~keep).nonzero().squeeze(1)
     # a row with an inf or nan entry has a sum that is not finite (a sum that overflows masks a
-    # finite row too, which is harmless); a row sum costs a fraction of isfinite().all(1)
-    bad = void[~z.detach().index_select(0, void).sum(1).isfinite()]
+    # finite row too, which is harmless); one sum over all the ignored rows settles the common
+    # case, every entry finite, and only otherwise are the rows told apart
+    rows = z.detach().index_select(0, void)
+    if math.isfinite(rows.sum().item()): return None
+    bad = void[~rows.sum(1).isfinite()]
     return bad if len(bad) else None
 
 
@@ -716,23 +723,24 @@ def _bad_targets(err, targets, n_classes, ignore_index):
 
 def _fast_ce(logits, targets, reduction='mean', ignore_index=-100, weight=None):
     """Cross-entropy by `F.cross_entropy` itself, whose kernels check the label range (autocast
-    computes it in fp32). Ignored rows that may hold inf or nan (`_void_rows`) are set to 0
-    first, as `_prep` does."""
+    computes it in fp32). When some target may be ignored (`_nothing_ignored`), the ignored rows
+    that may hold inf or nan (`_void_rows`) are set to 0 first, as `_prep` does."""
     _check_loss_inputs(logits, targets, reduction, ignore_index, weight, values=False)
     z = logits.float() if logits.dtype in (torch.float16, torch.bfloat16) else logits
     t = targets if targets.dtype == torch.int64 else targets.long()
-    if not _nothing_ignored(t, z.shape[1], ignore_index):
-        zf, tf = _flat(z, t) if z.ndim > 2 else (z, t)
-        keep = tf != ignore_index
-        rows = _void_rows(zf, keep)
-        if rows is not None:  # mask, then move the class dimension back
-            zf = _voided(zf, keep, rows)
-            z = zf if z.ndim == 2 else zf.reshape(
-                z.shape[:1] + z.shape[2:] + z.shape[1:2]).movedim(-1, 1)
-    try:
-        return F.cross_entropy(z, t, None if weight is None else weight.to(z),
-                               ignore_index=-(2**63) if ignore_index is None else ignore_index,
-                               reduction=reduction)  # None: a value no label can hold
+    cw = None if weight is None else weight.to(z)
+    if _nothing_ignored(t, z.shape[1], ignore_index):
+        try: return F.cross_entropy(z, t, cw, ignore_index=_NO_LABEL, reduction=reduction)
+        except (IndexError, RuntimeError) as e:  # labels out of range
+            _bad_targets(e, targets, logits.shape[1], ignore_index)
+    zf, tf = _flat(z, t) if z.ndim > 2 else (z, t)
+    keep = tf != ignore_index
+    rows = _void_rows(zf, keep)
+    if rows is not None:  # mask, then move the class dimension back
+        zf = _voided(zf, keep, rows)
+        z = zf if z.ndim == 2 else zf.reshape(
+            z.shape[:1] + z.shape[2:] + z.shape[1:2]).movedim(-1, 1)
+    try: return F.cross_entropy(z, t, cw, ignore_index=ignore_index, reduction=reduction)
     except (IndexError, RuntimeError) as e:
         _bad_targets(e, targets, logits.shape[1], ignore_index)
 
@@ -769,12 +777,13 @@ def _gra_fl(logits, targets, reduction='mean', ignore_index=-100, weight=None, g
         keep = t != ignore_index
         z = _voided(z, keep, _void_rows(z, keep))
     try:
-        ce = F.cross_entropy(z, t, ignore_index=-(2**63) if ignore_index is None else ignore_index,
-                             reduction='none')  # (M,): −log p̂_y, 0 where ignored
-    except (IndexError, RuntimeError) as e:
+        ce = F.cross_entropy(z, t, ignore_index=_NO_LABEL if keep is None else ignore_index,
+                             reduction='none')
+    except (IndexError, RuntimeError) as e:  # labels out of range
         _bad_targets(e, targets, logits.shape[1], ignore_index)
+    # ce: (M,) −log p̂_y, 0 where ignored
     cd = ce.detach()  # the weight is computed without autograd
-    u = _pow(cd.neg().exp_().neg_().add_(1), gamma)  # 1 − p, p = e^{−CE} = p̂_y
+    u = _pow(cd.neg().expm1_().neg_(), gamma)  # 1 − p = −(e^{−CE} − 1), p = e^{−CE} = p̂_y
     ts = t if keep is None or weight is None else torch.where(keep, t, 0)
     w, total = _element_weights(cd, ts, keep, weight)
     if w is not None: u = u.mul_(w)
@@ -1041,16 +1050,20 @@ def focal_gra_loss(logits: torch.Tensor, targets: torch.Tensor, *, gamma: float 
                    reduction: str = 'mean', ignore_index: int | None = -100,
                    weight: torch.Tensor | None = None) -> torch.Tensor:
     "FL-GRA: CE whose gradient is weighted by the detached focal weight (1 − p)^γ (chapter 05)."
+    fast = _FAST.get(focal_weight)  # = focal_loss(..., gra=True), two calls less
+    if fast is not None: return fast(logits, targets, reduction, ignore_index, weight, gamma=gamma)
     return weighted_ce(logits, targets, focal_weight, True, reduction, ignore_index, weight,
-                       gamma=gamma)  # = focal_loss(..., gra=True), one call less
+                       gamma=gamma)
 
 
 def dual_focal_gra_loss(logits: torch.Tensor, targets: torch.Tensor, *, gamma: float = 2.0,
                         reduction: str = 'mean', ignore_index: int | None = -100,
                         weight: torch.Tensor | None = None) -> torch.Tensor:
     "DFL-GRA: CE whose gradient is weighted by the detached dual focal weight (chapter 05)."
+    fast = _FAST.get(dual_focal_weight)  # = dual_focal_loss(..., gra=True), two calls less
+    if fast is not None: return fast(logits, targets, reduction, ignore_index, weight, gamma=gamma)
     return weighted_ce(logits, targets, dual_focal_weight, True, reduction, ignore_index, weight,
-                       gamma=gamma)  # = dual_focal_loss(..., gra=True), one call less
+                       gamma=gamma)
 
 
 class _Loss(nn.Module):

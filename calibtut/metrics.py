@@ -421,7 +421,7 @@ def _fast_bucket(x, n_bins):
     # gives the bin or the one below; one comparison with the upper edge, the same float that
     # `bin_edges` computes, decides. Equal to `bucketize` on every edge and its neighbours.
     b = (x * (n_bins * (1 - 2 ** -20))).ceil_().sub_(1)
-    b.add_(x > b.add(1).div_(n_bins))
+    b.add_(b.add(1).div_(n_bins).lt_(x))                # 1.0 where x > the upper edge, in place
     return b.long().clamp_(0, n_bins - 1)              # NaN: some bin, refused by the value checks
 
 def _device_acc_dtype(device):

@@ -4,8 +4,11 @@ Run: .venv/bin/python nbs/bench/losses.py [--device cpu|cuda] [--rounds 15] [--t
                                           [--clock cpu|wall] [--compile] [--quick]
 
 Every row is a ratio to F.cross_entropy called with the same options on the same logits, timed in
-the same rounds (the rounds interleave all functions, so a change of machine load hits them alike;
-each time is the best round). The input checks stay on (the library's defaults). On a shared CPU
+the same rounds (the rounds interleave all functions, so a change of machine load hits them alike).
+The time printed is the best round; the ratio is the median over the rounds of the loss's time
+over F.cross_entropy's, timed right before it in the same round (on a shared machine the best
+rounds of two functions can fall at different loads: F.cross_entropy with and without options,
+the same work, came out 15% apart in one best-of-15 run). The input checks stay on (the library's defaults). On a shared CPU
 the default clock is the process CPU time with one thread, less sensitive to other processes than
 wall time; on CUDA the clock is wall time with synchronisation. Compare ratios from one run, not
 absolute times across runs.
@@ -74,19 +77,30 @@ def data(n, c, device, ignore=False):
     return logits, targets.to(device)
 
 
-def bench(fns, n, c, device, rounds, budget=0.02):
+def bench(fns, n, c, device, rounds, budget=0.02, base=None):
     """Best time per call of each fn: {name: (fn, ignore)}; rounds interleave the fns so that
-    load changes hit all alike."""
+    load changes hit all alike. With `base` ({name: name of its baseline}) also the ratio of each
+    such fn to its baseline: the median over the rounds of the ratio within a round, the baseline
+    timed right before the fn (returns (times, ratios))."""
     inputs = {ig: data(n, c, device, ig) for ig in (False, True)}
     iters = {}
     for name, (fn, ig) in fns.items():  # warm-up; iterations for about `budget` s per round
         time_fwd_bwd(fn, *inputs[ig], 2, device)
         iters[name] = max(1, int(budget / max(time_fwd_bwd(fn, *inputs[ig], 3, device), 1e-6)))
-    times = {name: [] for name in fns}
+    base = base or {}
+    times, ratios = {name: [] for name in fns}, {name: [] for name in base}
+
+    def run(name):
+        fn, ig = fns[name]
+        times[name].append(time_fwd_bwd(fn, *inputs[ig], iters[name], device))
+        return times[name][-1]
     for _ in range(rounds):
-        for name, (fn, ig) in fns.items():
-            times[name].append(time_fwd_bwd(fn, *inputs[ig], iters[name], device))
-    return {name: min(ts) for name, ts in times.items()}
+        for name in fns:
+            if name in base: b = run(base[name]); ratios[name].append(run(name) / b)
+            elif name not in base.values(): run(name)
+    best = {name: min(ts) for name, ts in times.items()}
+    if not base: return best
+    return best, {name: sorted(r)[len(r) // 2] for name, r in ratios.items()}
 
 
 def functional(name):
@@ -116,8 +130,9 @@ def verdict(ratio, target):
     return f"{target:6.1f}  {'pass' if ratio <= target else 'FAIL'}" if target else ''
 
 
-def table(t, n, c, title):
-    "Print one size's rows: time, ratio to F.cross_entropy (with the same options), target."
+def table(t, ratios, n, c, title):
+    """Print one size's rows: best time, ratio to F.cross_entropy with the same options (the
+    median of the paired ratios, see `bench`), target."""
     big, small = (n, c) == (4096, 100), (n, c) == (128, 10)
     print(f"\n{title} logits ({n}, {c}): F.cross_entropy fwd+bwd = "
           f"{t['F.cross_entropy'] * 1e6:.0f} us, with ignore_index and class weights = "
@@ -126,19 +141,19 @@ def table(t, n, c, title):
     for name, s in t.items():
         if name.startswith('F.'): continue
         opts = name.endswith('+opts')
-        base = t['F.cross_entropy +opts' if opts else 'F.cross_entropy']
         key = name.split()[0]
         target = None
         if key in TARGETS and (big or small) and not (opts and small):
             target = OPTS_TARGET if opts else TARGETS[key][0 if big else 1]
-        print(f"{name:18} {s * 1e6:8.0f} {s / base:7.2f} {verdict(s / base, target)}")
+        r = ratios[name]
+        print(f"{name:18} {s * 1e6:8.0f} {r:7.2f} {verdict(r, target)}")
 
 
 def checks_cost(device, rounds):
     """Time of the input checks a fused loss runs per call (options, shapes, dtypes, the look at
     the first row(s) for probabilities, the min of the targets that tells whether anything is
-    ignored; with '+opts' also the look at the ignored rows), next to F.cross_entropy's
-    forward+backward in the same rounds."""
+    ignored; with '+opts' also the mask and the look at the ignored rows), next to
+    F.cross_entropy's forward+backward in the same rounds."""
     import calibtut.losses as L
 
     def checks(ignore):
@@ -152,13 +167,30 @@ def checks_cost(device, rounds):
     print("\nThe input checks of one call, against F.cross_entropy fwd+bwd (a z.sum() forward and"
           " backward, timed alike, is subtracted)")
     for n, c in SIZES[:2]:
-        t = bench({'F.cross_entropy': (F.cross_entropy, False), 'sum': (lambda z, t: z.sum(), False),
+        t = bench({'F.cross_entropy': (F.cross_entropy, False),
+                   'sum': (lambda z, t: z.sum(), False),
                    'checks': (checks(False), False), 'checks +opts': (checks(True), True)},
                   n, c, device, rounds)
         base = t['F.cross_entropy']
         print(f"logits ({n}, {c}): " + ', '.join(
             f"{k} {(t[k] - t['sum']) * 1e6:.0f} us ({(t[k] - t['sum']) / base:.1%} of "
             f"{base * 1e6:.0f} us)" for k in ('checks', 'checks +opts')))
+
+
+def small_call(device, rounds):
+    """Where the time of one BSCE-GRA call at (128, 10) goes, against F.cross_entropy: the autograd
+    engine alone (a sum's forward and backward), the fused node alone (no check, no module), the
+    function and the module. The node alone bounds what any checks and call layers can add."""
+    import calibtut.losses as L
+    opts = ('mean', 'bsce', 2.0, 2.0)
+    fns = {'F.cross_entropy': (F.cross_entropy, False), 'z.sum()': (lambda z, y: z.sum(), False),
+           'node alone': (lambda z, y: L._FusedGRA.apply(z, y, None, None, None, opts), False),
+           'bsce_gra_loss': (L.bsce_gra_loss, False),
+           'BSCEGRALoss()': (get_loss('bsce_gra').to(device), False)}
+    t, r = bench(fns, 128, 10, device, rounds, base={k: 'F.cross_entropy' for k in list(fns)[1:]})
+    print(f"\nOne BSCE-GRA call at (128, 10), fwd+bwd, against F.cross_entropy "
+          f"({t['F.cross_entropy'] * 1e6:.0f} us): " + ', '.join(f"{k} {v:.2f}x"
+                                                              for k, v in r.items()))
 
 
 def main():
@@ -182,13 +214,18 @@ def main():
           f"{clock} clock, best of {rounds} interleaved rounds; '+opts': ignore_index=255 (one "
           f"target in ten) and class weights, against F.cross_entropy with the same options")
     modes = [('eager', False)] + ([('compiled', True)] if args.compile else [])
+    if args.compile:  # the registry's modules share one forward: one compiled graph per class
+        torch._dynamo.config.recompile_limit = 64
     for title, comp in modes:
         for n, c in (SIZES[:2] if comp else SIZES):
             t0 = time.perf_counter()
-            t = bench(functions(device, c, comp), n, c, device, rounds)
-            table(t, n, c, title)
+            fns = functions(device, c, comp)
+            base = {k: 'F.cross_entropy +opts' if k.endswith('+opts') else 'F.cross_entropy'
+                    for k in fns if not k.startswith('F.')}
+            table(*bench(fns, n, c, device, rounds, base=base), n, c, title)
             if comp: print(f"(compiling and timing this size: {time.perf_counter() - t0:.0f} s)")
     checks_cost(device, rounds)
+    small_call(device, rounds)
     print("\nFLSD-53: calibtut (vectorised, checks on) against a per-sample loop with .item() "
           "(reference style); target: faster at every size")
     for n, c in SIZES:
