@@ -405,7 +405,8 @@ def study_main(out, # output folder
     rec['provenance'] = dict(
         command=command, commit=commit, date=now,
         wall_time_min=rec['timing']['wall_time'] / 60,
-        machine=f"{os.cpu_count()} CPU cores ({platform.machine()}), torch {torch.__version__}",
+        machine=f"{os.cpu_count()} CPU cores ({platform.machine()}, "
+                f"{torch.backends.cpu.get_cpu_capability()} kernels), torch {torch.__version__}",
         report=dict(command=command, commit=commit, date=now))
     write_study(rec, path)
     print(f"\n{len(rec['runs'])} models, {seeds} seeds, {rec['timing']['workers']} "
