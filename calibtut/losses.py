@@ -801,6 +801,27 @@ def _gra_fl(logits, targets, reduction='mean', ignore_index=-100, weight=None, g
     return loss
 
 # %% ../nbs/12_losses_engineering.ipynb #a1f5e0b2
+def _probs_logp(z, idx):
+    """p̂ (M, C), a new tensor that the caller may overwrite, p̂_y and log p̂_y (M, 1) for the
+    targets `idx` (M, 1). As chapter 05's node: log_softmax, then exp in place. On the CPU in
+    eager mode, for C ≥ 32 and at least 2^14 logits: softmax, and log p̂_y as the log of the
+    gathered p̂_y, as exact while p̂_y is a normal float (checked: every p̂_y ≥ 2^-100, else
+    log_softmax gives it). There torch's exp on its own costs more than softmax's fused one; for
+    fewer classes or logits softmax and the check cost more than they save (measured: the text
+    above this cell)."""
+    M, C = z.shape
+    if (C >= 32 and M * C >= 2**14 and z.device.type == 'cpu'
+            and not torch.compiler.is_compiling()):
+        probs = F.softmax(z, dim=1)
+        p = probs.gather(1, idx)
+        logp_t = p.log() if float(p.amin()) >= 2**-100 else F.log_softmax(z, 1).gather(1, idx)
+        return probs, p, logp_t
+    logp = F.log_softmax(z, dim=1)
+    logp_t = logp.gather(1, idx)
+    probs = logp.exp_()  # in place: logp is no longer needed
+    return probs, probs.gather(1, idx), logp_t
+
+
 class _FusedGRA(torch.autograd.Function):
     """A GRA loss u·CE whose weight needs p̂ (dual focal, Brier) and its reduction in one node:
     the forward pass computes p̂, u and CE; the backward pass returns c_i·u_i·(p̂_i − y_i), c_i
@@ -815,10 +836,7 @@ class _FusedGRA(torch.autograd.Function):
         zin = z if keep is None else _voided(z, keep, rows)  # ignored rows: logits 0
         t = t if keep is None else torch.where(keep, t, 0)
         idx = t.unsqueeze(1)
-        logp = F.log_softmax(zin, dim=1)
-        logp_t = logp.gather(1, idx)  # (M, 1): −CE
-        probs = logp.exp_()  # in place: logp is no longer needed
-        p = probs.gather(1, idx)
+        probs, p, logp_t = _probs_logp(zin, idx)  # (M, C) p̂ (ours to overwrite), (M, 1) p̂_y, −CE
         if kind == 'bsce':  # u needs p̂ − y: build it first (in place)
             diff = probs.scatter_(1, idx, p - 1)
             u = _pow(torch.linalg.vector_norm(diff, ord=beta, dim=1, keepdim=True), gamma)

@@ -2,13 +2,24 @@
 
 Run: .venv/bin/python nbs/bench/losses.py [--device cpu|cuda] [--rounds 15] [--threads 1]
                                           [--clock cpu|wall] [--compile] [--quick]
+                                          [--allocator keep|default]
 
 Every row is a ratio to F.cross_entropy called with the same options on the same logits, timed in
 the same rounds (the rounds interleave all functions, so a change of machine load hits them alike).
 The time printed is the best round; the ratio is the median over the rounds of the loss's time
 over F.cross_entropy's, timed right before it in the same round (on a shared machine the best
 rounds of two functions can fall at different loads: F.cross_entropy with and without options,
-the same work, came out 15% apart in one best-of-15 run). The input checks stay on (the library's defaults). On a shared CPU
+the same work, came out 15% apart in one best-of-15 run). The input checks stay on (the
+library's defaults).
+
+Memory: by default (`--allocator keep`, glibc only) freed memory stays in the process (mallopt:
+no mmap below 32 MiB, no trimming), so that a buffer freed by one call is reused by the next. With
+glibc's defaults a freed (4096, 100) buffer is now and then returned to the system and faulted in
+again at the next allocation: that system time (3.2 s of 15.6 s CPU in one run of the same rounds,
+0.5 s with `keep`) moves the ratios at (4096, 100) by up to 0.3 from run to run, and hits
+F.cross_entropy, which allocates three such buffers per call against the fused node's two, harder
+than the losses (the paired ratios came out 0.1-0.4 lower than with `keep`). `--allocator
+default` measures with glibc's defaults. On a shared CPU
 the default clock is the process CPU time with one thread, less sensitive to other processes than
 wall time; on CUDA the clock is wall time with synchronisation. Compare ratios from one run, not
 absolute times across runs.
@@ -48,6 +59,18 @@ def flsd53_reference_style(logits, targets):
         gammas.append(5.0 if p < 0.2 else 3.0)
     gamma = torch.tensor(gammas, device=logits.device)
     return (-(1 - pt) ** gamma * logpt).mean()
+
+
+def keep_freed_memory():
+    """Ask glibc to keep freed memory in the process: no mmap for blocks below 32 MiB
+    (M_MMAP_THRESHOLD) and no trimming of the heap below 1 GiB (M_TRIM_THRESHOLD). True when
+    both settings took effect (False off glibc)."""
+    import ctypes, ctypes.util
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library('c'))
+        return bool(libc.mallopt(-3, 32 * 2**20)) and bool(libc.mallopt(-1, 2**30))
+    except (OSError, AttributeError, TypeError):
+        return False
 
 
 def sync(device):
@@ -203,7 +226,11 @@ def main():
     ap.add_argument('--compile', action='store_true',
                     help="also time torch.compile'd losses against compiled F.cross_entropy")
     ap.add_argument('--quick', action='store_true', help="5 rounds (a smoke test)")
+    ap.add_argument('--allocator', choices=('keep', 'default'), default='keep',
+                    help="'keep': freed memory stays in the process (glibc mallopt, see above); "
+                         "'default': the C library's defaults")
     args = ap.parse_args()
+    kept = args.allocator == 'keep' and keep_freed_memory()
     global CLOCK
     device = torch.device(args.device)
     torch.set_num_threads(args.threads)
@@ -212,7 +239,8 @@ def main():
     CLOCK = time.process_time if clock == 'cpu' else time.perf_counter
     print(f"torch {torch.__version__}, device {device}, {torch.get_num_threads()} CPU thread(s), "
           f"{clock} clock, best of {rounds} interleaved rounds; '+opts': ignore_index=255 (one "
-          f"target in ten) and class weights, against F.cross_entropy with the same options")
+          f"target in ten) and class weights, against F.cross_entropy with the same options; "
+          f"allocator: {'freed memory kept (mallopt)' if kept else 'the C library defaults'}")
     modes = [('eager', False)] + ([('compiled', True)] if args.compile else [])
     if args.compile:  # the registry's modules share one forward: one compiled graph per class
         torch._dynamo.config.recompile_limit = 64
