@@ -150,7 +150,7 @@ def ce_weight(
     return probs.new_ones(probs.shape[0])
 
 
-def cross_entropy(logits: torch.Tensor, targets: torch.Tensor, reduction: str = 'mean',
+def cross_entropy(logits: torch.Tensor, targets: torch.Tensor, *, reduction: str = 'mean',
                   ignore_index: int | None = -100, weight: torch.Tensor | None = None,
                   label_smoothing: float = 0.0):
     "Cross-entropy in fp32 (u ≡ 1), like `F.cross_entropy` (the same options)."
@@ -450,7 +450,8 @@ def label_smoothing_loss(logits: torch.Tensor, targets: torch.Tensor, *, smoothi
                          weight: torch.Tensor | None = None) -> torch.Tensor:
     "Cross-entropy against labels smoothed towards uniform: (1 − α)·y + α/K."
     if not 0 <= smoothing <= 1: raise ValueError(f"smoothing must lie in [0, 1], got {smoothing}")
-    return cross_entropy(logits, targets, reduction, ignore_index, weight, smoothing)
+    return cross_entropy(logits, targets, reduction=reduction, ignore_index=ignore_index,
+                         weight=weight, label_smoothing=smoothing)
 
 # %% ../nbs/11b_more_losses.ipynb #60c35701
 def laplacian_quadratic_form(
@@ -535,6 +536,9 @@ def _check_class_weight(weight, n_classes=None):
         )
     if n_classes is not None and len(weight) != n_classes:
         raise ValueError(f"weight must hold one value per class ({n_classes}), got {len(weight)}")
+    if weight.requires_grad and torch.is_grad_enabled():  # as F.cross_entropy, which refuses it
+        raise ValueError("weight: class weights are constants that get no gradient, got a tensor "
+                         "that requires grad (pass weight.detach())")
 
 # %% ../nbs/12_losses_engineering.ipynb #71bba2ae
 _INT_DTYPES = (torch.int64, torch.int32, torch.int16, torch.int8, torch.uint8)
@@ -561,16 +565,14 @@ def _check_targets(targets, n_classes, ignore_index=-100):
         if 0 <= lo and hi < n_classes: return
     ok = (targets >= 0) & (targets < n_classes)
     if ignore_index is not None: ok |= targets == ignore_index
+    also = '' if ignore_index is None else f" or equal ignore_index={ignore_index}"
     if targets.device.type == 'cpu':
         if not ok.all():
             lo, hi = (v.item() for v in targets[~ok].aminmax())
-            also = '' if ignore_index is None else f" or equal ignore_index={ignore_index}"
-            raise ValueError(
-                f"targets must lie in [0, {n_classes}){also}, got other values in [{lo}, {hi}]")
+            raise ValueError(f"targets must lie in [0, {n_classes}){also}, got other values in "
+                             f"[{lo}, {hi}]")
     else:  # on an accelerator: a device-side assert, no host sync
-        torch._assert_async(
-            ok.all(), f"targets must lie in [0, {n_classes}) or equal ignore_index={ignore_index}"
-        )
+        torch._assert_async(ok.all(), f"targets must lie in [0, {n_classes}){also}")
 
 # %% ../nbs/12_losses_engineering.ipynb #ce33ff67
 def _check_inputs(logits, targets, ignore_index=-100, values=True):
@@ -649,7 +651,18 @@ def _warn_if_probs(logits):
         warnings.warn(
             f"logits: the first {len(rows)} rows look like probabilities (entries in [0, 1], "
             f"rows summing to 1); calibtut's losses take logits (unnormalised scores, before "
-            f"softmax), like F.cross_entropy", UserWarning, stacklevel=4)
+            f"softmax), like F.cross_entropy", UserWarning, stacklevel=_user_level())
+
+
+def _user_level():
+    """The `stacklevel` that makes a warning raised by the caller of this function name the
+    user's line: the first frame outside calibtut and torch (a loss module's `__call__`)."""
+    import sys, os, calibtut
+    inside = (os.path.dirname(calibtut.__file__), os.path.dirname(torch.__file__))
+    frame, level = sys._getframe(1), 1
+    while frame.f_back is not None and frame.f_code.co_filename.startswith(inside):
+        frame, level = frame.f_back, level + 1
+    return level
 
 
 def _validate_loss_inputs(logits, targets, reduction, ignore_index, weight, values=True):
@@ -869,7 +882,8 @@ class _FusedGRA(torch.autograd.Function):
             else: c = c / torch.where(total != 0, total, 1)  # no host sync
         c = c * u if w is None else c * w * u  # 0 where ignored
         if torch.is_grad_enabled():  # create_graph=True: u·(p̂ − y) in z, u held constant
-            probs = z.softmax(1)
+            zin = z if keep is None else z.masked_fill(~keep.unsqueeze(1), 0)  # no inf, no nan
+            probs = zin.softmax(1)
             diff = probs.scatter(1, idx, probs.gather(1, idx) - 1)
             if keep is not None: diff = torch.where(keep.unsqueeze(1), diff, 0)
         return diff * c, None, None, None, None, None

@@ -1,4 +1,4 @@
-"""Benchmark: calibtut.metrics against torchmetrics (the targets of issue 20) and, with --detail,
+"""Benchmark: calibtut.metrics against torchmetrics (with targets) and, with --detail,
 against a reference-style loop over bins and a per-sample Python loop, on CPU, side by side in one
 run.
 
