@@ -722,6 +722,15 @@ def _void_rows(z, keep):
     return bad if len(bad) else None
 
 
+def _lazy_void(z):
+    """True where the GRA losses may leave the ignored rows of `z` (M, C) as they are (the CPU in
+    eager mode, more than 2^16 logits): the loss is computed on every row, an ignored one with
+    target 0 and weight 0, and one sum over the per-row results tells whether any of them is not
+    finite; only then are the ignored rows set to 0 and the loss computed again. An ignored row
+    with finite logits gives finite values, and 0 times those is 0."""
+    return z.device.type == 'cpu' and not torch.compiler.is_compiling() and z.numel() > 2**16
+
+
 def _voided(z, keep, rows):
     "`z` with the rows that `_void_rows` named set to 0 (a copy), or `z` itself when there are none."
     if rows is None: return z
@@ -779,7 +788,7 @@ def _element_weights(z, t, keep, cw):
 def _gra_fl(logits, targets, reduction='mean', ignore_index=-100, weight=None, gamma=3.0,
             beta=2.0):
     """FL-GRA as the definition reads, u·CE with the gradient of u stopped: `F.cross_entropy`
-    per element (ignored ones 0), times u = (1 − e^{−CE})^γ computed without autograd, times the
+    per element (ignored ones with weight 0), times u = (1 − e^{−CE})^γ computed without autograd, times the
     class weights, reduced. CE's own backward gives c_i·u_i·(p̂_i − y_i); second-order gradients
     go through it with u constant. u needs no p̂: one pass less than the fused node."""
     _check_loss_inputs(logits, targets, reduction, ignore_index, weight, values=False)
@@ -788,17 +797,19 @@ def _gra_fl(logits, targets, reduction='mean', ignore_index=-100, weight=None, g
     keep = None
     if not _nothing_ignored(t, z.shape[1], ignore_index):
         keep = t != ignore_index
-        z = _voided(z, keep, _void_rows(z, keep))
+        if not _lazy_void(z): z = _voided(z, keep, 'all')
+    tk = t if keep is None else torch.where(keep, t, 0)  # ignored: class 0, weight 0 below
     try:
-        ce = F.cross_entropy(z, t, ignore_index=_NO_LABEL if keep is None else ignore_index,
-                             reduction='none')
+        ce = F.cross_entropy(z, tk, ignore_index=_NO_LABEL, reduction='none')
+        if keep is not None and _lazy_void(z) and not math.isfinite(ce.detach().sum().item()):
+            z = _voided(z, keep, 'all')  # some logits are not finite: mask the ignored rows
+            ce = F.cross_entropy(z, tk, ignore_index=_NO_LABEL, reduction='none')
     except (IndexError, RuntimeError) as e:  # labels out of range
         _bad_targets(e, targets, logits.shape[1], ignore_index)
-    # ce: (M,) −log p̂_y, 0 where ignored
+    # ce: (M,) −log p̂_y (of class 0 where ignored: finite, and weighted by 0)
     cd = ce.detach()  # the weight is computed without autograd
     u = _pow(cd.neg().expm1_().neg_(), gamma)  # 1 − p = −(e^{−CE} − 1), p = e^{−CE} = p̂_y
-    ts = t if keep is None or weight is None else torch.where(keep, t, 0)
-    w, total = _element_weights(cd, ts, keep, weight)
+    w, total = _element_weights(cd, tk, keep, weight)
     if w is not None: u = u.mul_(w)
     if reduction == 'mean':
         if w is None: u = u.div_(total) if total else u
@@ -840,16 +851,20 @@ class _FusedGRA(torch.autograd.Function):
     the forward pass computes p̂, u and CE; the backward pass returns c_i·u_i·(p̂_i − y_i), c_i
     the factor of the reduction and of the class weight (0 where ignored), with the
     floating-point operations of `_GRACrossEntropy` followed by `_reduce`. `keep`: the (M,) mask
-    of kept elements, None when nothing is ignored; `rows`: the ignored rows to mask
-    (`_void_rows`); `opts`: (reduction, kind 'dfl' or 'bsce', gamma, beta)."""
+    of kept elements, None when nothing is ignored; `rows`: 'all' (set every ignored row to 0
+    first) or 'lazy' (only when a row's result is not finite, `_lazy_void`); `opts`:
+    (reduction, kind 'dfl' or 'bsce', gamma, beta)."""
 
     @staticmethod
     def forward(ctx, z, t, keep, rows, cw, opts) -> torch.Tensor:
         reduction, kind, gamma, beta = opts
-        zin = z if keep is None else _voided(z, keep, rows)  # ignored rows: logits 0
+        zin = z if keep is None or rows == 'lazy' else _voided(z, keep, rows)  # ignored: 0
         t = t if keep is None else torch.where(keep, t, 0)
         idx = t.unsqueeze(1)
         probs, p, logp_t = _probs_logp(zin, idx)  # (M, C) p̂ (ours to overwrite), (M, 1) p̂_y, −CE
+        if rows == 'lazy' and not math.isfinite(logp_t.sum().item()):  # some logits not finite
+            zin = _voided(z, keep, 'all')
+            probs, p, logp_t = _probs_logp(zin, idx)
         if kind == 'bsce':  # u needs p̂ − y: build it first (in place)
             diff = probs.scatter_(1, idx, p - 1)
             u = _pow(torch.linalg.vector_norm(diff, ord=beta, dim=1, keepdim=True), gamma)
@@ -902,7 +917,7 @@ def _fused_gra(kind):
         keep = rows = None
         if not _nothing_ignored(t, z.shape[1], ignore_index):
             keep = t != ignore_index
-            rows = _void_rows(z, keep)
+            rows = 'lazy' if _lazy_void(z) else 'all'
         try:
             out = _FusedGRA.apply(z, t, keep, rows, weight, (reduction, kind, gamma, beta))
         except (IndexError, RuntimeError) as e:  # the gather's index check: labels out of range

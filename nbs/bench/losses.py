@@ -189,8 +189,9 @@ def table(t, ratios, n, c, title):
 def checks_cost(device, rounds):
     """Time of the input checks a fused loss runs per call (options, shapes, dtypes, the look at
     the first row(s) for probabilities, the min of the targets that tells whether anything is
-    ignored; with '+opts' also the mask and the look at the ignored rows), next to
-    F.cross_entropy's forward+backward in the same rounds."""
+    ignored; with '+opts' also the mask and the look at the ignored rows that `ce` runs; the GRA
+    losses on large CPU inputs sum their per-row results instead), next to F.cross_entropy's
+    forward+backward in the same rounds."""
     import calibtut.losses as L
 
     def checks(ignore):
