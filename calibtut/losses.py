@@ -709,9 +709,9 @@ def _void_rows(z, keep):
     finite logits gets an exact zero gradient anyway, so on the CPU, for large `z`, only the
     ignored rows whose logits are not all finite (None when there are none: a look at the
     ignored rows, not at all of `z`); for small `z` (an op costs more than the copy), on an
-    accelerator or under torch.compile 'all' (every ignored row, without a host sync)."""
-    if z.device.type != 'cpu' or torch.compiler.is_compiling() or z.numel() <= 2**16:
-        return 'all'
+    accelerator or under torch.compile 'all' (every ignored row, without a host sync): the
+    sizes where `_lazy_void` says no."""
+    if not _lazy_void(z): return 'all'
     void = (~keep).nonzero().squeeze(1)
     # a row with an inf or nan entry has a sum that is not finite (a sum that overflows masks a
     # finite row too, which is harmless); one sum over all the ignored rows settles the common
@@ -788,20 +788,21 @@ def _element_weights(z, t, keep, cw):
 def _gra_fl(logits, targets, reduction='mean', ignore_index=-100, weight=None, gamma=3.0,
             beta=2.0):
     """FL-GRA as the definition reads, u·CE with the gradient of u stopped: `F.cross_entropy`
-    per element (ignored ones with weight 0), times u = (1 − e^{−CE})^γ computed without autograd, times the
-    class weights, reduced. CE's own backward gives c_i·u_i·(p̂_i − y_i); second-order gradients
-    go through it with u constant. u needs no p̂: one pass less than the fused node."""
+    per element (ignored ones with weight 0), times u = (1 − e^{−CE})^γ computed without
+    autograd, times the class weights, reduced. CE's own backward gives c_i·u_i·(p̂_i − y_i);
+    second-order gradients go through it with u constant. u needs no p̂: one pass less than the
+    fused node."""
     _check_loss_inputs(logits, targets, reduction, ignore_index, weight, values=False)
     _check_gamma(gamma)
     z, t = _flat(logits, targets)
-    keep = None
+    keep, lazy = None, False
     if not _nothing_ignored(t, z.shape[1], ignore_index):
-        keep = t != ignore_index
-        if not _lazy_void(z): z = _voided(z, keep, 'all')
+        keep, lazy = t != ignore_index, _lazy_void(z)
+        if not lazy: z = _voided(z, keep, 'all')
     tk = t if keep is None else torch.where(keep, t, 0)  # ignored: class 0, weight 0 below
     try:
         ce = F.cross_entropy(z, tk, ignore_index=_NO_LABEL, reduction='none')
-        if keep is not None and _lazy_void(z) and not math.isfinite(ce.detach().sum().item()):
+        if lazy and not math.isfinite(ce.detach().sum().item()):
             z = _voided(z, keep, 'all')  # some logits are not finite: mask the ignored rows
             ce = F.cross_entropy(z, tk, ignore_index=_NO_LABEL, reduction='none')
     except (IndexError, RuntimeError) as e:  # labels out of range
@@ -850,7 +851,8 @@ class _FusedGRA(torch.autograd.Function):
     """A GRA loss u·CE whose weight needs p̂ (dual focal, Brier) and its reduction in one node:
     the forward pass computes p̂, u and CE; the backward pass returns c_i·u_i·(p̂_i − y_i), c_i
     the factor of the reduction and of the class weight (0 where ignored), with the
-    floating-point operations of `_GRACrossEntropy` followed by `_reduce`. `keep`: the (M,) mask
+    floating-point operations of `_GRACrossEntropy` followed by `_reduce` (on small inputs; on
+    large CPU ones p̂ comes from softmax, `_probs_logp`). `keep`: the (M,) mask
     of kept elements, None when nothing is ignored; `rows`: 'all' (set every ignored row to 0
     first) or 'lazy' (only when a row's result is not finite, `_lazy_void`); `opts`:
     (reduction, kind 'dfl' or 'bsce', gamma, beta)."""
